@@ -1,0 +1,42 @@
+# hpgsim: set-up and everyday commands. Every target installs what it needs.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export NUMBA_CACHE_DIR ?= $(CURDIR)/.numba_cache
+
+.PHONY: install demo test test-slow bench examples lock clean
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/hpgsim run examples/stop_cypionate_hcg.yaml --out demo-out
+	@echo "Report: $(CURDIR)/demo-out/report.html"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -q -m slow
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+examples: $(STAMP)
+	for f in examples/*.yaml; do $(BIN)/hpgsim run $$f --out out/$$(basename $$f .yaml) || exit 1; done
+
+lock:
+	$(PY) -m venv /tmp/hpgsim-lock && /tmp/hpgsim-lock/bin/pip install --quiet -e '.[test]' && \
+	  ( echo "# Exact versions of every runtime and test dependency (pip freeze of a resolved environment)."; \
+	    echo "# Regenerate with \`make lock\` after changing pyproject.toml."; \
+	    /tmp/hpgsim-lock/bin/pip freeze --exclude-editable | grep -v '^hpgsim' ) > requirements.lock
+
+clean:
+	rm -rf $(VENV) .numba_cache out demo-out bench-out

@@ -1,0 +1,362 @@
+"""The assembled model: state layout, reference quantities and the right-hand side.
+
+``rhs(t, y, dy, theta, P, S, ref, lib, u, mode)`` is a pure function of time, state,
+parameters and inputs. States and parameters are read by name through the index
+namedtuples ``S`` and ``P``; drug compartments are blocks laid out by the drug library.
+``mode`` is ``AVERAGED`` (pulse-averaged receptor drive) or ``PULSATILE`` (each GnRH pulse).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import namedtuple
+from functools import lru_cache
+
+import numpy as np
+from numba import njit
+
+from . import drugs, patients
+from .drugs import pk
+from .parameters import ParameterSet
+from .physiology import (
+    MODULES,
+    aromatase,
+    feedback,
+    gnrh_receptor,
+    gonadotropes,
+    hypothalamus,
+    leydig,
+    sertoli,
+    spermatogenesis,
+    testosterone,
+)
+from .physiology.spermatogenesis import N_EPIDIDYMIS, N_STAGES
+
+AVERAGED = 0
+PULSATILE = 1
+
+PHYSIOLOGY_STATES = (
+    "pulse_phase",
+    "gnrh_receptor_availability",
+    "lh_pool",
+    "lh",
+    "fsh_pool",
+    "fsh",
+    "lh_receptor_availability",
+    "steroidogenic_capacity",
+    "leydig_capacity",
+    "serum_t",
+    "itt",
+    "e2",
+    "sertoli_function",
+    "sertoli_maturity",
+    "inhibin_b",
+)
+
+# Reference (untreated typical man) quantities computed once per parameter vector.
+REFERENCE_NAMES = (
+    "free_t", "frequency", "amplitude", "availability", "drive", "lhr_availability",
+    "activation", "support",
+)
+RefIndex = namedtuple("RefIndex", REFERENCE_NAMES)
+R = RefIndex(*range(len(REFERENCE_NAMES)))
+
+# Segment inputs: per-species infusion rates, then the pump train.
+PUMP_FIELDS = ("pump_frequency", "pump_coef", "pump_k_slow", "pump_k_fast")
+
+
+def parameter_set() -> ParameterSet:
+    return ParameterSet(
+        [m.PARAMETERS for m in MODULES] + [patients.PARAMETERS, patients.INDIVIDUAL]
+    )
+
+
+class Layout:
+    """Names ↔ positions of every state, built from the physiology and the drug library."""
+
+    def __init__(self, library: pk.CompiledLibrary):
+        names = list(PHYSIOLOGY_STATES)
+        names += [f"germ_{i}" for i in range(N_STAGES)]
+        names += [f"epididymis_{j}" for j in range(N_EPIDIDYMIS)]
+        self.germ0 = names.index("germ_0")
+        self.epi0 = names.index("epididymis_0")
+        self.depot0 = len(names)
+        names += [f"depot_{i}" for i in range(len(library.depot_labels))]
+        self.central0 = len(names)
+        names += [f"central_{s.name}" for s in library.species]
+        self.names = tuple(names)
+        self.n = len(names)
+        self.n_species = len(library.species)
+        fields = list(PHYSIOLOGY_STATES) + ["germ0", "epi0", "depot0", "central0", "n_depots", "n_species"]
+        self.Index = namedtuple("StateIndex", fields)
+        self.index = self.Index(
+            *[names.index(s) for s in PHYSIOLOGY_STATES],
+            self.germ0, self.epi0, self.depot0, self.central0,
+            len(library.depot_labels), self.n_species,
+        )
+        self.n_inputs = self.n_species + len(PUMP_FIELDS)
+
+
+def _importable(cls, name: str):
+    """Give a generated namedtuple class a stable import path.
+
+    Compiled functions take these index tuples as arguments; numba's on-disk cache can
+    only recognise the argument type in a new process if the class pickles by reference.
+    """
+    cls.__module__ = __name__
+    cls.__qualname__ = name
+    cls.__name__ = name
+    globals()[name] = cls
+    return cls
+
+
+@lru_cache(maxsize=1)
+def build():
+    """The model's parameter set, compiled drug library and state layout (built once)."""
+    params = parameter_set()
+    library = pk.compile_library(drugs.SPECIES, tuple(drugs.PRODUCTS.values()))
+    layout = Layout(library)
+    _importable(params.Index, "ParameterIndex")
+    _importable(layout.Index, "StateIndex")
+    return params, library, layout
+
+
+build()
+
+
+def library_arrays(library: pk.CompiledLibrary):
+    return (
+        library.depot_ka, library.depot_species, library.ke, library.volume,
+        library.target, library.potency, library.efficacy, library.metabolite,
+        library.metabolite_fraction,
+    )
+
+
+# --------------------------------------------------------------------------- drug effects
+@njit(cache=True)
+def drug_effects(theta, P, S, y, lib):
+    """Sum the PD loads of all circulating drug species at this instant."""
+    depot_ka, depot_species, ke, volume, target, potency, efficacy, metabolite, metf = lib
+    serm_load = 0.0
+    serm_agonism = 0.0
+    aromatase_free = 1.0
+    agonist_load = 0.0
+    antagonist_load = 0.0
+    lh_equivalent = 0.0
+    lh_exogenous = 0.0
+    fsh_exogenous = 0.0
+    for s in range(S.n_species):
+        c = y[S.central0 + s] / volume[s]
+        if c <= 0.0:
+            continue
+        tg = target[s]
+        if tg == pk.ESTROGEN_RECEPTOR:
+            serm_load += c / potency[s]
+            serm_agonism += efficacy[s] * c / potency[s]
+        elif tg == pk.AROMATASE:
+            aromatase_free *= 1.0 - efficacy[s] * c / (c + potency[s])
+        elif tg == pk.GNRH_AGONIST:
+            kd = theta[P.gnrh_kd_pg_ml] if potency[s] < 0.0 else potency[s]
+            agonist_load += c / kd
+        elif tg == pk.GNRH_ANTAGONIST:
+            antagonist_load += c / potency[s]
+        elif tg == pk.LH_RECEPTOR:
+            if potency[s] < 0.0:
+                lh_equivalent += c * theta[P.hcg_lh_equivalence]
+            else:
+                lh_equivalent += c * potency[s]
+                lh_exogenous += c
+        elif tg == pk.FSH_RECEPTOR:
+            fsh_exogenous += c * potency[s]
+    return (serm_load, serm_agonism, 1.0 - aromatase_free, agonist_load, antagonist_load,
+            lh_equivalent, lh_exogenous, fsh_exogenous)
+
+
+@njit(cache=True)
+def drug_rates(S, y, dy, lib, u):
+    """Depot absorption, infusions, elimination and metabolite formation.
+
+    Returns the exogenous testosterone input (nmol/d) released from testosterone depots.
+    """
+    depot_ka, depot_species, ke, volume, target, potency, efficacy, metabolite, metf = lib
+    exogenous_t = 0.0
+    for s in range(S.n_species):
+        dy[S.central0 + s] = u[s] - ke[s] * y[S.central0 + s]
+    for d in range(S.n_depots):
+        flux = depot_ka[d] * y[S.depot0 + d]
+        dy[S.depot0 + d] = -flux
+        s = depot_species[d]
+        if target[s] == pk.SERUM_TESTOSTERONE:
+            exogenous_t += flux
+        else:
+            dy[S.central0 + s] += flux
+    for s in range(S.n_species):
+        m = metabolite[s]
+        if m >= 0:
+            dy[S.central0 + m] += metf[s] * ke[s] * y[S.central0 + s]
+    return exogenous_t
+
+
+# ------------------------------------------------------------------------ GnRH receptor drive
+@njit(cache=True)
+def receptor_drive(theta, P, y, S, mode, frequency, amplitude, agonist, antagonist, u, n_species):
+    """(release drive H, mean agonist occupancy) at the pituitary."""
+    availability = y[S.gnrh_receptor_availability]
+    k_slow = theta[P.gnrh_decay_per_d]
+    k_fast = theta[P.gnrh_rise_per_d]
+    endo_coef = amplitude * hypothalamus.biexp_peak_scale(k_slow, k_fast)
+    pump_f = u[n_species]
+    if mode == PULSATILE:
+        load = agonist
+        if frequency > 0.0:
+            period = 1.0 / frequency
+            tau = (y[S.pulse_phase] - math.floor(y[S.pulse_phase])) * period
+            load += hypothalamus.periodic_biexp(tau, period, endo_coef, k_slow, k_fast)
+        occ = gnrh_receptor.occupancy(load, antagonist)
+        return gnrh_receptor.gonadotrope_response(theta, P, availability, occ), occ
+    has_endo = frequency > 0.0 and endo_coef > 0.0
+    has_pump = pump_f > 0.0
+    if not has_endo and not has_pump:
+        occ = gnrh_receptor.occupancy(agonist, antagonist)
+        return gnrh_receptor.gonadotrope_response(theta, P, availability, occ), occ
+    pump_coef = u[n_species + 1] / theta[P.gnrh_kd_pg_ml]
+    pk_slow = u[n_species + 2]
+    pk_fast = u[n_species + 3]
+    if has_endo and not has_pump:
+        return gnrh_receptor.train_average(theta, P, 1.0 / frequency, endo_coef, k_slow, k_fast,
+                                           agonist, antagonist, availability)
+    if has_pump and not has_endo:
+        return gnrh_receptor.train_average(theta, P, 1.0 / pump_f, pump_coef, pk_slow, pk_fast,
+                                           agonist, antagonist, availability)
+    endo_mean = gnrh_receptor.train_mean_load(1.0 / frequency, endo_coef, k_slow, k_fast)
+    pump_mean = gnrh_receptor.train_mean_load(1.0 / pump_f, pump_coef, pk_slow, pk_fast)
+    h1, o1 = gnrh_receptor.train_average(theta, P, 1.0 / frequency, endo_coef, k_slow, k_fast,
+                                         agonist + pump_mean, antagonist, availability)
+    h2, o2 = gnrh_receptor.train_average(theta, P, 1.0 / pump_f, pump_coef, pk_slow, pk_fast,
+                                         agonist + endo_mean, antagonist, availability)
+    o0 = gnrh_receptor.occupancy(agonist + endo_mean + pump_mean, antagonist)
+    h0 = gnrh_receptor.gonadotrope_response(theta, P, availability, o0)
+    return max(h1 + h2 - h0, 0.0), max(o1 + o2 - o0, 0.0)
+
+
+# ------------------------------------------------------------------------------ the loop
+@njit(cache=True)
+def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
+    """dy/dt of the whole axis and every drug compartment (writes into ``dy``)."""
+    exogenous_t = drug_rates(S, y, dy, lib, u)
+    (serm_load, serm_agonism, aromatase_inhibition, agonist, antagonist,
+     lh_equivalent, lh_exogenous, fsh_exogenous) = drug_effects(theta, P, S, y, lib)
+
+    # serum testosterone, free T, estradiol → receptor signals
+    serum_t = max(y[S.serum_t], 0.0)
+    free_t = testosterone.free_testosterone_pmol_l(theta, P, serum_t, theta[P.shbg_nmol_l])
+    androgen = feedback.androgen_signal(free_t, ref[R.free_t])
+    estrogen = feedback.estrogen_signal(max(y[S.e2], 0.0), theta[P.e2_at_ref_pg_ml],
+                                        serm_load, serm_agonism)
+
+    # hypothalamus → GnRH receptor → gonadotropes
+    activity = theta[P.generator_activity]
+    frequency = hypothalamus.pulse_frequency(theta, P, androgen, estrogen, activity)
+    amplitude = hypothalamus.pulse_amplitude(theta, P, androgen, estrogen, activity)
+    drive, mean_occ = receptor_drive(theta, P, y, S, mode, frequency, amplitude, agonist,
+                                     antagonist, u, S.n_species)
+    dy[S.pulse_phase] = frequency if mode == PULSATILE else 0.0
+    dy[S.gnrh_receptor_availability] = gnrh_receptor.availability_rate(
+        theta, P, y[S.gnrh_receptor_availability], mean_occ)
+    drive_rel = drive / ref[R.drive]
+    pump_f = u[S.n_species]
+    decoded_f = pump_f if (pump_f > 0.0 and frequency == 0.0) else frequency
+    if decoded_f == 0.0:
+        decoded_f = pump_f
+    dy[S.lh_pool], dy[S.lh] = gonadotropes.lh_rates(
+        theta, P, y[S.lh_pool], y[S.lh], drive_rel, androgen, estrogen)
+    dy[S.fsh_pool], dy[S.fsh] = gonadotropes.fsh_rates(
+        theta, P, y[S.fsh_pool], y[S.fsh], drive_rel, decoded_f, ref[R.frequency],
+        androgen, estrogen, max(y[S.inhibin_b], 0.0))
+
+    # Leydig cells → ITT and serum T, aromatase
+    lh_total = max(y[S.lh], 0.0) + lh_equivalent
+    lhr = y[S.lh_receptor_availability]
+    dy[S.lh_receptor_availability] = leydig.lhr_availability_rate(theta, P, lhr, lh_total)
+    stimulation = leydig.lh_activation(theta, P, lh_total, lhr) / ref[R.activation]
+    medium = y[S.steroidogenic_capacity]
+    slow = y[S.leydig_capacity]
+    dy[S.steroidogenic_capacity] = leydig.capacity_rate(
+        medium, stimulation, theta[P.steroidogenic_induction_per_d],
+        theta[P.steroidogenic_induction_gain], 0.05, theta[P.steroidogenic_capacity_max])
+    dy[S.leydig_capacity] = leydig.capacity_rate(
+        slow, stimulation, theta[P.leydig_trophic_per_d] * theta[P.recovery_rate_factor],
+        theta[P.leydig_trophic_gain], theta[P.leydig_capacity_floor], 1.2)
+    secretion = theta[P.leydig_capacity] * max(medium, 0.0) * max(slow, 0.0) * stimulation
+    dy[S.serum_t] = testosterone.serum_t_rate(theta, P, serum_t, secretion, exogenous_t)
+    dy[S.itt] = leydig.itt_rate(theta, P, y[S.itt], secretion, serum_t)
+    dy[S.e2] = aromatase.e2_rate(theta, P, y[S.e2], serum_t, secretion, theta[P.bmi],
+                                 aromatase_inhibition)
+
+    # Sertoli cells, germ cells, inhibin B
+    fsh_total = max(y[S.fsh], 0.0) + fsh_exogenous
+    support_rel = sertoli.support(theta, P, max(y[S.itt], 0.0), fsh_total) / ref[R.support]
+    function = y[S.sertoli_function]
+    maturity = y[S.sertoli_maturity]
+    dy[S.sertoli_function] = sertoli.function_rate(theta, P, function, support_rel)
+    dy[S.sertoli_maturity] = sertoli.maturation_rate(theta, P, maturity, function)
+    germ = y[S.germ0:S.germ0 + N_STAGES]
+    epi = y[S.epi0:S.epi0 + N_EPIDIDYMIS]
+    capacity = maturity * theta[P.sertoli_capacity]
+    spermatogenesis.chain_rates(theta, P, germ, epi, function, capacity,
+                                dy[S.germ0:S.germ0 + N_STAGES], dy[S.epi0:S.epi0 + N_EPIDIDYMIS],
+                                theta[P.germ_sensitivity])
+    dy[S.inhibin_b] = sertoli.inhibin_rate(theta, P, y[S.inhibin_b], capacity, function,
+                                           spermatogenesis.germ_load(germ))
+
+
+# ------------------------------------------------------------------------ reference man
+@njit(cache=True)
+def reference(theta, P):
+    """Quantities of the untreated reference man that normalize each module to 1."""
+    ref = np.zeros(len(REFERENCE_NAMES))
+    ref[R.free_t] = testosterone.free_testosterone_pmol_l(
+        theta, P, theta[P.t_ref_nmol_l], theta[P.shbg_ref_nmol_l])
+    ref[R.frequency] = hypothalamus.pulse_frequency(theta, P, 1.0, 1.0, 1.0)
+    ref[R.amplitude] = hypothalamus.pulse_amplitude(theta, P, 1.0, 1.0, 1.0)
+    k_slow = theta[P.gnrh_decay_per_d]
+    k_fast = theta[P.gnrh_rise_per_d]
+    coef = ref[R.amplitude] * hypothalamus.biexp_peak_scale(k_slow, k_fast)
+    period = 1.0 / ref[R.frequency]
+    _, mean_occ = gnrh_receptor.train_average(theta, P, period, coef, k_slow, k_fast, 0.0, 0.0, 1.0)
+    k_rec = theta[P.receptor_recovery_per_d]
+    ref[R.availability] = k_rec / (k_rec + theta[P.receptor_downreg_per_d] * mean_occ)
+    ref[R.drive], _ = gnrh_receptor.train_average(
+        theta, P, period, coef, k_slow, k_fast, 0.0, 0.0, ref[R.availability])
+    lh = theta[P.lh_ref_iu_l]
+    ref[R.lhr_availability] = leydig.lhr_availability_steady(theta, P, lh)
+    ref[R.activation] = leydig.lh_activation(theta, P, lh, ref[R.lhr_availability])
+    ref[R.support] = sertoli.support(theta, P, theta[P.itt_ref_nmol_l], theta[P.fsh_ref_iu_l])
+    return ref
+
+
+def reference_state(theta: np.ndarray, ref: np.ndarray, layout: Layout, params: ParameterSet) -> np.ndarray:
+    """The state of the untreated reference man (exact steady state when eugonadal)."""
+    P = params.index
+    y = np.zeros(layout.n)
+    value = {
+        "gnrh_receptor_availability": ref[R.availability],
+        "lh_pool": gonadotropes.lh_pool_ref(theta, P),
+        "lh": theta[P.lh_ref_iu_l],
+        "fsh_pool": gonadotropes.fsh_pool_ref(theta, P),
+        "fsh": theta[P.fsh_ref_iu_l],
+        "lh_receptor_availability": ref[R.lhr_availability],
+        "steroidogenic_capacity": 1.0,
+        "leydig_capacity": 1.0,
+        "serum_t": theta[P.t_ref_nmol_l],
+        "itt": theta[P.itt_ref_nmol_l],
+        "e2": theta[P.e2_at_ref_pg_ml],
+        "sertoli_function": 1.0,
+        "sertoli_maturity": theta[P.sertoli_maturity_start],
+        "inhibin_b": theta[P.inhibin_b_ref_pg_ml],
+    }
+    for name, v in value.items():
+        y[layout.names.index(name)] = v
+    y[layout.germ0:layout.germ0 + N_STAGES] = 1.0
+    y[layout.epi0:layout.epi0 + N_EPIDIDYMIS] = 1.0
+    return y

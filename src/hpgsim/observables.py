@@ -1,0 +1,63 @@
+"""What a lab would measure, computed from the model state: the contract's output columns."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from .drugs import pk
+from .physiology import spermatogenesis, testosterone
+from .physiology.spermatogenesis import N_EPIDIDYMIS, N_STAGES
+from .units import NG_DL_PER_NMOL_L, T_MOLAR_MASS_G_MOL
+
+COLUMNS = (
+    "lh_iu_l",
+    "fsh_iu_l",
+    "testosterone_total_ng_dl",
+    "testosterone_free_pg_ml",
+    "estradiol_pg_ml",
+    "shbg_nmol_l",
+    "itt_nmol_l",
+    "inhibin_b_pg_ml",
+    "sperm_concentration_m_ml",
+    "total_motile_count_m",
+    "testis_volume_ml",
+)
+PG_ML_PER_PMOL_L = T_MOLAR_MASS_G_MOL / 1000.0
+
+
+@njit(cache=True)
+def observe(Y, theta, P, S, lib):
+    """One row of measurable quantities per state row (assays see exogenous LH and FSH)."""
+    depot_ka, depot_species, ke, volume, target, potency, efficacy, metabolite, metf = lib
+    out = np.empty((Y.shape[0], 11))
+    for r in range(Y.shape[0]):
+        y = Y[r]
+        lh_exo = 0.0
+        fsh_exo = 0.0
+        for s in range(S.n_species):
+            if target[s] == pk.LH_RECEPTOR and potency[s] > 0.0:
+                lh_exo += y[S.central0 + s] / volume[s]
+            elif target[s] == pk.FSH_RECEPTOR:
+                fsh_exo += y[S.central0 + s] / volume[s]
+        serum_t = max(y[S.serum_t], 0.0)
+        shbg = theta[P.shbg_nmol_l]
+        free_t = testosterone.free_testosterone_pmol_l(theta, P, serum_t, shbg)
+        germ = y[S.germ0:S.germ0 + N_STAGES]
+        epi = y[S.epi0:S.epi0 + N_EPIDIDYMIS]
+        sperm = (theta[P.sperm_ref_m_ml] * theta[P.sperm_baseline_factor]
+                 * max(spermatogenesis.output_relative(theta, P, epi), 0.0))
+        capacity = y[S.sertoli_maturity] * theta[P.sertoli_capacity]
+        out[r, 0] = max(y[S.lh], 0.0) + lh_exo
+        out[r, 1] = max(y[S.fsh], 0.0) + fsh_exo
+        out[r, 2] = serum_t * NG_DL_PER_NMOL_L
+        out[r, 3] = free_t * PG_ML_PER_PMOL_L
+        out[r, 4] = max(y[S.e2], 0.0)
+        out[r, 5] = shbg
+        out[r, 6] = max(y[S.itt], 0.0)
+        out[r, 7] = max(y[S.inhibin_b], 0.0)
+        out[r, 8] = sperm
+        out[r, 9] = sperm * theta[P.semen_volume_ml] * theta[P.motile_fraction]
+        out[r, 10] = spermatogenesis.testis_volume_ml(
+            theta, P, capacity, max(spermatogenesis.germ_load(germ), 0.0))
+    return out

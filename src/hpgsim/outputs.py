@@ -1,0 +1,75 @@
+"""Turn a simulated scenario into the contract's files, all-or-nothing."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from pathlib import Path
+
+from .report import DosingPeriod, render_report
+from .scenario import Scenario
+from .simulate import Result, simulate
+
+
+def dosing_periods(scenario: Scenario) -> list[DosingPeriod]:
+    """One band per regimen, from its start to its stop (or last dose + interval, or the end)."""
+    periods = []
+    until = scenario.settings.until_d
+    for r in scenario.regimens:
+        if r.stop_d is not None:
+            stop = min(r.stop_d, until)
+        elif r.every_d is None and r.rate_per_day is None:
+            stop = min(r.start_d + 1.0, until)
+        else:
+            stop = until
+        periods.append(DosingPeriod(r.drug, _label(r), r.start_d, stop, r.route))
+    return periods
+
+
+def _label(r) -> str:
+    from .drugs import PRODUCTS
+
+    unit = PRODUCTS[r.drug].dose_unit
+    if r.rate_per_day is not None:
+        return f"{r.label} {r.rate_per_day / 24.0 * (1000 if unit == 'mg' else 1):g} {'ug' if unit == 'mg' else unit}/h"
+    amount = f"{r.dose * 1000:g} ug" if unit == "mg" and r.dose < 1 else f"{r.dose:g} {unit}"
+    every = "" if r.every_d is None else f" every {_interval(r.every_d)}"
+    return f"{r.label} {amount}{every}"
+
+
+def _interval(days: float) -> str:
+    if days < 1.0:
+        return f"{days * 1440:g} min"
+    if days % 7 == 0:
+        return f"{days / 7:g} wk"
+    return f"{days:g} d"
+
+
+def render_outputs(scenario: Scenario, result: Result | None = None) -> dict[str, bytes]:
+    """All output files of a run as bytes, keyed by file name (nothing written yet)."""
+    result = result or simulate(scenario)
+    frame = result.to_pandas()
+    files: dict[str, bytes] = {}
+    buf = io.BytesIO()
+    frame.to_parquet(buf, index=False)
+    files["timeseries.parquet"] = buf.getvalue()
+    if scenario.settings.population == 1:
+        files["timeseries.csv"] = frame.to_csv(index=False, float_format="%.6g").encode()
+    html = render_report(
+        title=f"hpgsim: {scenario.name}", frame=frame, dosing_periods=dosing_periods(scenario),
+        scenario_text=scenario.text, resolution=scenario.settings.resolution,
+    )
+    files["report.html"] = html.encode("utf-8")
+    return files
+
+
+def write_outputs(files: dict[str, bytes], out: Path) -> None:
+    """Write every file atomically (temporary name, then rename) into ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        fd, tmp = tempfile.mkstemp(dir=out, prefix=f".{name}.")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, out / name)

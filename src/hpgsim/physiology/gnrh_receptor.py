@@ -1,0 +1,104 @@
+"""Pituitary GnRH receptor: shared by GnRH, gonadorelin, agonists and antagonists.
+
+All ligands compete for one receptor (occupancy a/(1 + a + b), agonist load a, antagonist
+load b, each as concentration over its K_D). Agonist-bound receptor signals; antagonist-
+bound receptor does not. Receptor *availability* N is down-regulated in proportion to
+mean agonist occupancy and recovers slowly (receptor synthesis, Romero 2012's mechanism),
+and the gonadotrope responds steeply to the signalling receptor N·occ. Brief pulses
+(endogenous, pump) keep mean occupancy low, so N stays high and each pulse crosses the
+response threshold; continuous exposure (infusion, depot agonist) first flares, then
+down-regulates N until even full occupancy stays below threshold.
+"""
+
+import numpy as np
+from numba import njit
+
+from ..parameters import table
+from .hypothalamus import periodic_biexp
+
+PARAMETERS = table(
+    "gnrh_receptor",
+    "Pituitary GnRH receptor with desensitization",
+    [
+        ("gnrh_kd_pg_ml", 200.0, "pg/mL", 50.0, 2000.0,
+         "assumed: peripheral gonadorelin level that half-occupies the receptor; 10 ug SC pump pulses (peak ~150 pg/mL, Handelsman 1984 scaling) must drive normal LH pulses",
+         "receptor K_D for native GnRH / gonadorelin"),
+        ("receptor_recovery_per_d", 0.02, "1/d", 0.005, 0.2,
+         "calibrated: leuprolide_flare (castrate by weeks 2-4, slow recovery after depot agonists)",
+         "return of receptor availability (synthesis)"),
+        ("receptor_downreg_per_d", 0.5, "1/d", 0.05, 5.0,
+         "calibrated: leuprolide_flare (flare confined to week 1)",
+         "loss of receptor availability per unit mean agonist occupancy"),
+        ("gonadotrope_signal_half", 0.15, "1", 0.03, 0.5,
+         "calibrated: gonadorelin pump vs infusion behaviour; threshold between pulse peaks and infusion plateaus",
+         "signalling receptor (N x occupancy) giving half-maximal release"),
+        ("gonadotrope_signal_hill", 4.0, "1", 1.0, 6.0,
+         "assumed: steep frequency-decoding response of gonadotropes (Li & Goldbeter 1989)",
+         "Hill exponent of the gonadotrope response"),
+    ],
+)
+
+_GL_X, _GL_W = np.polynomial.legendre.leggauss(12)
+
+
+@njit(cache=True)
+def occupancy(agonist_load, antagonist_load):
+    """Fraction of receptors bound by agonists under competition."""
+    return agonist_load / (1.0 + agonist_load + antagonist_load)
+
+
+@njit(cache=True)
+def gonadotrope_response(theta, P, availability, occ):
+    """Release drive (0-1) from the signalling receptor fraction."""
+    n = theta[P.gonadotrope_signal_hill]
+    s = (availability * occ / theta[P.gonadotrope_signal_half]) ** n
+    return s / (1.0 + s)
+
+
+@njit(cache=True)
+def availability_rate(theta, P, availability, mean_occupancy):
+    """d(availability)/dt: synthesis back towards 1, loss with agonist occupancy."""
+    return theta[P.receptor_recovery_per_d] * (1.0 - availability) - theta[
+        P.receptor_downreg_per_d
+    ] * mean_occupancy * availability
+
+
+@njit(cache=True)
+def train_average(theta, P, period, coef, k_slow, k_fast, background, antagonist, availability):
+    """Mean (release drive, occupancy) over one period of a periodic pulse train.
+
+    The pulse adds ``coef``·(periodic bi-exponential) to a constant ``background`` agonist
+    load. Gauss-Legendre on three panels (rise, decay, tail) keeps the sharp rise exact.
+    """
+    t1 = min(period, 4.0 / k_fast)
+    t2 = min(period, max(t1, 8.0 / k_slow))
+    edges = (0.0, t1, t2, period)
+    mean_h = 0.0
+    mean_occ = 0.0
+    for panel in range(3):
+        a = edges[panel]
+        b = edges[panel + 1]
+        if b <= a:
+            continue
+        half = 0.5 * (b - a)
+        mid = 0.5 * (b + a)
+        for i in range(_GL_X.shape[0]):
+            tau = mid + half * _GL_X[i]
+            load = background + periodic_biexp(tau, period, coef, k_slow, k_fast)
+            occ = occupancy(load, antagonist)
+            w = _GL_W[i] * half
+            mean_h += w * gonadotrope_response(theta, P, availability, occ)
+            mean_occ += w * occ
+    return mean_h / period, mean_occ / period
+
+
+@njit(cache=True)
+def train_mean_load(period, coef, k_slow, k_fast):
+    """Time-mean of a periodic bi-exponential train (its area per period)."""
+    return coef * (1.0 / k_slow - 1.0 / k_fast) / period
+
+
+@njit(cache=True)
+def pump_pulse_coef(dose_per_pulse, bioavailability, ka, ke, volume):
+    """Amplitude factor of one SC pulse: D·F·ka / (V·|ke - ka|) (concentration units)."""
+    return dose_per_pulse * bioavailability * ka / (volume * abs(ke - ka))

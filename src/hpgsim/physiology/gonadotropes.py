@@ -1,0 +1,137 @@
+"""Pituitary gonadotropes: separate LH and FSH pools with separate control.
+
+Each hormone has a pituitary store (synthesis in, release out) and a blood compartment.
+LH synthesis and release follow the GnRH-receptor drive; FSH synthesis is favoured by
+slower pulse frequency (GynCycle's frequency decoding), inhibited by inhibin B, and FSH is
+released largely constitutively. Androgen and estrogen act here too, as separate terms.
+All factors are normalized to 1 in the reference man, so the reference LH and FSH are the
+steady state of an untreated eugonadal man.
+"""
+
+import math
+
+from numba import njit
+
+from ..parameters import table
+
+PARAMETERS = table(
+    "gonadotropes",
+    "Pituitary LH and FSH pools",
+    [
+        ("lh_ref_iu_l", 5.0, "IU/L", 3.0, 8.0,
+         "Shankara-Narayana 2020 control men: mean LH 5.2 IU/L", "LH of the reference man"),
+        ("fsh_ref_iu_l", 4.5, "IU/L", 3.0, 8.0,
+         "Shankara-Narayana 2020 control men: mean FSH 4.9 IU/L; fertile US men 3.5 IU/L",
+         "FSH of the reference man"),
+        ("lh_half_life_min", 60.0, "min", 20.0, 90.0,
+         "Tornøe 2007 LH half-life 1.3 h; Keenan 1998 distributional 7-40 min; ref_pulses tolerance 20-90 min",
+         "serum LH elimination half-life"),
+        ("fsh_half_life_h", 12.0, "h", 3.0, 36.0,
+         "bioactive FSH half-life 13.4 h after IM urinary FSH in men (immunoreactive 24.6 h)",
+         "serum FSH elimination half-life"),
+        ("lh_pool_turnover_d", 2.0, "d", 0.5, 10.0,
+         "assumed: pituitary LH content of ~2 days of secretion; sets the size of an agonist flare",
+         "LH store / daily LH secretion in the reference man"),
+        ("fsh_pool_turnover_d", 1.0, "d", 0.2, 5.0,
+         "assumed: FSH is secreted largely constitutively from a small store",
+         "FSH store / daily FSH secretion"),
+        ("lh_basal_synthesis", 0.02, "1", 0.0, 0.2,
+         "calibrated: leuprolide_flare castration; congenital HH LH ~0.5 IU/L (Huang 2015)",
+         "LH synthesis without GnRH drive, relative to reference"),
+        ("lh_basal_release", 0.05, "1", 0.0, 0.3,
+         "assumed: small constitutive LH release",
+         "LH release without GnRH drive, relative to the driven rate"),
+        ("fsh_basal_synthesis", 0.03, "1", 0.0, 0.3,
+         "calibrated: te200_gonadotropins_itt (FSH 3 % of baseline); congenital HH FSH ~1.3 IU/L (Huang 2015)",
+         "FSH synthesis without GnRH drive, relative to reference"),
+        ("fsh_freq_half_per_d", 12.0, "1/d", 5.0, 25.0,
+         "GynCycle (Röblitz 2013) frequency decoding, p11 = 10/day",
+         "pulse frequency above which FSH synthesis falls"),
+        ("fsh_freq_hill", 2.0, "1", 1.0, 4.0,
+         "GynCycle p13 = 3; softened (assumed)", "Hill exponent of FSH frequency decoding"),
+        ("lh_pit_androgen_gain", 0.2, "1", 0.0, 3.0,
+         "calibrated: te200_gonadotropins_itt, letrozole_young_men", "androgen feedback on LH synthesis"),
+        ("lh_pit_estrogen_gain", 0.6, "1", 0.0, 5.0,
+         "calibrated: anastrozole_men, tamoxifen_10", "estrogen feedback on LH synthesis"),
+        ("fsh_pit_androgen_gain", 0.4, "1", 0.0, 3.0,
+         "calibrated: te200_gonadotropins_itt", "androgen feedback on FSH synthesis"),
+        ("fsh_pit_estrogen_gain", 0.6, "1", 0.0, 5.0,
+         "calibrated: clomiphene_50_healthy, tamoxifen_10", "estrogen feedback on FSH synthesis"),
+        ("pit_feedback_hill", 2.0, "1", 1.0, 4.0,
+         "assumed: same cooperativity as the hypothalamic terms", "Hill exponent of pituitary steroid terms"),
+        ("inhibin_half_pg_ml", 150.0, "pg/mL", 50.0, 400.0,
+         "assumed: inhibin B acts around its normal level (fertile mean 132 pg/mL)",
+         "inhibin B giving half-maximal FSH inhibition"),
+        ("inhibin_hill", 1.5, "1", 1.0, 4.0,
+         "assumed: FSH vs inhibin B R² 0.33 in fertile men implies a moderate slope",
+         "Hill exponent of inhibin B on FSH"),
+    ],
+)
+
+
+@njit(cache=True)
+def steroid_factor(androgen_gain, estrogen_gain, hill, androgen, estrogen):
+    """Pituitary steroid inhibition, 1 in the reference man (both signals = 1)."""
+    return (1.0 + androgen_gain + estrogen_gain) / (
+        1.0 + androgen_gain * androgen**hill + estrogen_gain * estrogen**hill
+    )
+
+
+@njit(cache=True)
+def hill_inhibition(x, half, hill):
+    return 1.0 / (1.0 + (x / half) ** hill)
+
+
+@njit(cache=True)
+def lh_rates(theta, P, pool, lh, drive_rel, androgen, estrogen):
+    """(d pool/dt, d LH/dt). ``drive_rel`` is the GnRH drive relative to the reference man."""
+    k_lh = math.log(2.0) / (theta[P.lh_half_life_min] / 1440.0)
+    k_release = 1.0 / theta[P.lh_pool_turnover_d]
+    basal = theta[P.lh_basal_synthesis]
+    steroid = steroid_factor(
+        theta[P.lh_pit_androgen_gain], theta[P.lh_pit_estrogen_gain],
+        theta[P.pit_feedback_hill], androgen, estrogen,
+    )
+    synthesis = theta[P.lh_ref_iu_l] * k_lh * (basal + (1.0 - basal) * drive_rel) * steroid
+    b = theta[P.lh_basal_release]
+    release = k_release * pool * (b + (1.0 - b) * drive_rel)
+    return synthesis - release, release - k_lh * lh
+
+
+@njit(cache=True)
+def fsh_rates(theta, P, pool, fsh, drive_rel, frequency, frequency_ref, androgen, estrogen, inhibin_b):
+    """(d pool/dt, d FSH/dt): GnRH-dependent, frequency-decoded, inhibin-inhibited synthesis."""
+    k_fsh = math.log(2.0) / (theta[P.fsh_half_life_h] / 24.0)
+    k_release = 1.0 / theta[P.fsh_pool_turnover_d]
+    basal = theta[P.fsh_basal_synthesis]
+    f_half = theta[P.fsh_freq_half_per_d]
+    m = theta[P.fsh_freq_hill]
+    decoding = hill_inhibition(frequency, f_half, m) / hill_inhibition(frequency_ref, f_half, m)
+    steroid = steroid_factor(
+        theta[P.fsh_pit_androgen_gain], theta[P.fsh_pit_estrogen_gain],
+        theta[P.pit_feedback_hill], androgen, estrogen,
+    )
+    k_inh = theta[P.inhibin_half_pg_ml]
+    n_inh = theta[P.inhibin_hill]
+    inhibin = hill_inhibition(inhibin_b, k_inh, n_inh) / hill_inhibition(
+        theta[P.inhibin_b_ref_pg_ml], k_inh, n_inh
+    )
+    synthesis = (
+        theta[P.fsh_ref_iu_l] * k_fsh * (basal + (1.0 - basal) * drive_rel)
+        * decoding * steroid * inhibin
+    )
+    release = k_release * pool
+    return synthesis - release, release - k_fsh * fsh
+
+
+@njit(cache=True)
+def lh_pool_ref(theta, P):
+    """LH store of the reference man (IU/L equivalents)."""
+    k_lh = math.log(2.0) / (theta[P.lh_half_life_min] / 1440.0)
+    return theta[P.lh_ref_iu_l] * k_lh * theta[P.lh_pool_turnover_d]
+
+
+@njit(cache=True)
+def fsh_pool_ref(theta, P):
+    k_fsh = math.log(2.0) / (theta[P.fsh_half_life_h] / 24.0)
+    return theta[P.fsh_ref_iu_l] * k_fsh * theta[P.fsh_pool_turnover_d]

@@ -1,0 +1,102 @@
+"""Leydig cells: LH-receptor activation and down-regulation, capacity, intratesticular T.
+
+LH and hCG (as LH equivalents) activate the LH receptor; receptor availability is
+down-regulated by high occupancy (the hCG-induced refractoriness: a second 6000 IU dose
+within 48 h adds nothing, Saez & Forest 1979). Steroidogenic output also depends on two
+trophic capacities: a medium one (days, enzyme induction: the delayed second T peak 72-96 h
+after hCG) and a slow one (months: Leydig atrophy during long suppression, so longer TRT
+recovers slower). Intratesticular T (ITT) is local secretion plus serum T.
+"""
+
+import math
+
+from numba import njit
+
+from ..parameters import table
+
+PARAMETERS = table(
+    "leydig",
+    "Leydig cells and intratesticular testosterone",
+    [
+        ("lh_half_effect_iu_l", 5.18, "IU/L", 2.0, 15.0,
+         "Tornøe 2007: LH potency on T secretion L50 = 5.18 IU/L", "LH giving half-maximal T secretion"),
+        ("lh_effect_hill", 1.6, "1", 0.8, 2.5,
+         "Tornøe 2007 κ = 1.9; lowered (calibrated: te_hcg_itt dose-linearity)", "Hill exponent of LH on T secretion"),
+        ("hcg_lh_equivalence", 0.35, "IU LH per IU hCG", 0.1, 8.0,
+         "calibrated: te_hcg_itt (Coviello 2005); serum immunoassay IU of hCG and LH are not bioequivalent units",
+         "serum hCG expressed as LH-receptor agonist load"),
+        ("lhr_downreg_per_d", 1.5, "1/d", 0.1, 10.0,
+         "calibrated: hcg_6000_biphasic (plateau after the 4 h peak, no gain from a second dose)",
+         "LH-receptor loss per unit occupancy"),
+        ("lhr_recovery_per_d", 0.7, "1/d", 0.1, 3.0,
+         "assumed: receptor re-synthesis over ~1 day (Gries 1999 down-regulation model, values not retrieved)",
+         "LH-receptor re-synthesis rate"),
+        ("steroidogenic_induction_per_d", 0.6, "1/d", 0.1, 3.0,
+         "calibrated: hcg_6000_biphasic second peak at 72-96 h", "rate of the medium (days) steroidogenic capacity"),
+        ("steroidogenic_induction_gain", 0.6, "1", 0.0, 2.0,
+         "calibrated: hcg_6000_biphasic (2.4-fold second peak vs 1.6-fold first)",
+         "exponent of LH-receptor drive on the medium capacity target"),
+        ("steroidogenic_capacity_max", 1.6, "1", 1.0, 3.0,
+         "calibrated: hcg_6000_biphasic", "ceiling of the medium capacity"),
+        ("leydig_trophic_per_d", 0.012, "1/d", 0.003, 0.05,
+         "calibrated: liu2006_recovery (longer treatment, slower recovery); Leydig atrophy over months (assumed half-time ~2 months)",
+         "rate of the slow Leydig capacity"),
+        ("leydig_trophic_gain", 0.5, "1", 0.1, 2.0,
+         "assumed: capacity falls with the square root of the loss of LH drive", "exponent of drive on the slow capacity target"),
+        ("leydig_capacity_floor", 0.15, "1", 0.0, 0.6,
+         "assumed: Leydig cells persist through suppression and can be restarted (hCG works after years of TRT)",
+         "lowest slow capacity"),
+        ("itt_ref_nmol_l", 1174.0, "nmol/L", 800.0, 2500.0,
+         "Coviello 2005: baseline ITT 1174 nmol/L, serum 1.2 % of ITT", "ITT of the reference man"),
+        ("itt_half_life_h", 2.0, "h", 0.5, 6.0,
+         "assumed: testicular interstitial fluid turnover of hours (T rises with a 97 min half-time under LH pulses)",
+         "ITT equilibration half-life"),
+    ],
+)
+
+
+@njit(cache=True)
+def lh_activation(theta, P, lh_equivalent, receptor_availability):
+    """Fraction of maximal steroidogenic stimulation by available, occupied LH receptors."""
+    n = theta[P.lh_effect_hill]
+    x = (receptor_availability * lh_equivalent / theta[P.lh_half_effect_iu_l]) ** n
+    return x / (1.0 + x)
+
+
+@njit(cache=True)
+def lhr_occupancy(theta, P, lh_equivalent):
+    return lh_equivalent / (lh_equivalent + theta[P.lh_half_effect_iu_l])
+
+
+@njit(cache=True)
+def lhr_availability_rate(theta, P, availability, lh_equivalent):
+    occ = lhr_occupancy(theta, P, lh_equivalent)
+    return theta[P.lhr_recovery_per_d] * (1.0 - availability) - theta[
+        P.lhr_downreg_per_d
+    ] * occ * availability
+
+
+@njit(cache=True)
+def lhr_availability_steady(theta, P, lh_equivalent):
+    occ = lhr_occupancy(theta, P, lh_equivalent)
+    k = theta[P.lhr_recovery_per_d]
+    return k / (k + theta[P.lhr_downreg_per_d] * occ)
+
+
+@njit(cache=True)
+def capacity_rate(capacity, drive_rel, rate, gain, floor, ceiling):
+    """Trophic capacity relaxing to (drive relative to reference)^gain, within bounds.
+
+    Shared by the medium (days) and slow (months) Leydig capacities, which differ only in
+    rate, gain and bounds.
+    """
+    target = min(ceiling, max(floor, drive_rel**gain))
+    return rate * (target - capacity)
+
+
+@njit(cache=True)
+def itt_rate(theta, P, itt, secretion_rel, serum_t):
+    """ITT relaxes to local secretion (scaled to the reference) plus serum T."""
+    k = math.log(2.0) / (theta[P.itt_half_life_h] / 24.0)
+    local_ref = theta[P.itt_ref_nmol_l] - theta[P.t_ref_nmol_l]
+    return k * (local_ref * secretion_rel + serum_t - itt)

@@ -1,0 +1,80 @@
+"""Sertoli cells: function driven by FSH and ITT, maturation, inhibin B.
+
+Sertoli support for spermatogenesis needs androgen (ITT) and is strengthened by FSH, the
+two partly redundant: ITT alone keeps some spermatogenesis (hCG alone induces sperm in
+about half of men with congenital HH), FSH alone does not. Maturation is a slow,
+one-way state: adult men start mature; men with congenital HH start immature, which is
+why inducing spermatogenesis takes many months. Inhibin B comes from mature, functioning
+Sertoli cells and grows with the germ cells they hold.
+"""
+
+import math
+
+from numba import njit
+
+from ..parameters import table
+
+PARAMETERS = table(
+    "sertoli",
+    "Sertoli cells and inhibin B",
+    [
+        ("sertoli_itt_half_nmol_l", 250.0, "nmol/L", 50.0, 800.0,
+         "calibrated: te200_sperm_kinetics, te_hcg_itt (sperm kept when ITT ≥ ~25 % of normal); Coviello 2004: ITT 13 nmol/L gives 1.3 M/mL",
+         "ITT giving half-maximal androgen support"),
+        ("sertoli_itt_hill", 2.0, "1", 1.0, 4.0, "assumed", "Hill exponent of ITT support"),
+        ("sertoli_fsh_half_iu_l", 2.0, "IU/L", 0.5, 8.0,
+         "assumed: FSH action saturates near normal FSH levels", "FSH giving half-maximal FSH support"),
+        ("sertoli_fsh_hill", 2.0, "1", 1.0, 4.0, "assumed", "Hill exponent of FSH support"),
+        ("sertoli_fsh_independent", 0.4, "1", 0.1, 0.8,
+         "calibrated: fsh_addon_chh (hCG alone leaves ~60 % of congenital HH men azoospermic; Bouloux 2003)",
+         "share of Sertoli support that needs no FSH"),
+        ("sertoli_response_per_d", 0.1, "1/d", 0.02, 0.5,
+         "assumed: Sertoli function follows hormones over ~a week", "Sertoli function rate"),
+        ("sertoli_maturation_per_d", 0.012, "1/d", 0.002, 0.05,
+         "calibrated: gnrh_pump_chh (months to first sperm in congenital HH)", "Sertoli maturation rate at full function"),
+        ("inhibin_b_ref_pg_ml", 150.0, "pg/mL", 100.0, 250.0,
+         "fertile men mean 132 pg/mL (95 % CI 114-155); Kelsey 2016 adult median ~170", "inhibin B of the reference man"),
+        ("inhibin_sertoli_exponent", 1.0, "1", 0.3, 2.0, "assumed", "dependence of inhibin B on Sertoli function"),
+        ("inhibin_germ_exponent", 0.5, "1", 0.0, 1.5,
+         "assumed: inhibin B falls ~2.5-fold on TE (Wallace 1993) and correlates with sperm output",
+         "dependence of inhibin B on germ-cell load"),
+        ("inhibin_half_life_d", 1.0, "d", 0.2, 3.0, "assumed", "inhibin B equilibration half-life"),
+    ],
+)
+
+
+@njit(cache=True)
+def _hill(x, half, n):
+    r = (x / half) ** n
+    return r / (1.0 + r)
+
+
+@njit(cache=True)
+def support(theta, P, itt, fsh_total):
+    """Absolute Sertoli drive: androgen support × (FSH-independent + FSH-dependent part)."""
+    androgen = _hill(max(itt, 0.0), theta[P.sertoli_itt_half_nmol_l], theta[P.sertoli_itt_hill])
+    fsh = _hill(max(fsh_total, 0.0), theta[P.sertoli_fsh_half_iu_l], theta[P.sertoli_fsh_hill])
+    w = theta[P.sertoli_fsh_independent]
+    return androgen * (w + (1.0 - w) * fsh)
+
+
+@njit(cache=True)
+def function_rate(theta, P, function, drive_rel):
+    return theta[P.sertoli_response_per_d] * (drive_rel - function)
+
+
+@njit(cache=True)
+def maturation_rate(theta, P, maturity, function):
+    """One-way maturation, proportional to Sertoli function."""
+    return theta[P.sertoli_maturation_per_d] * min(function, 1.5) * (1.0 - maturity)
+
+
+@njit(cache=True)
+def inhibin_rate(theta, P, inhibin_b, maturity, function, germ_load):
+    k = math.log(2.0) / theta[P.inhibin_half_life_d]
+    target = (
+        theta[P.inhibin_b_ref_pg_ml] * maturity
+        * max(function, 0.0) ** theta[P.inhibin_sertoli_exponent]
+        * max(germ_load, 0.0) ** theta[P.inhibin_germ_exponent]
+    )
+    return k * (target - inhibin_b)

@@ -1,0 +1,101 @@
+"""Spermatogenesis as a stage-structured delay chain, then the epididymis.
+
+Germ cells enter from spermatogonia at a rate set by Sertoli maturity and function, pass
+through ``N_STAGES`` compartments (an Erlang delay of about 64 days: spermatogonia →
+spermatocytes → spermatids → spermiation), then through the epididymis. Under poor
+hormonal support, cells in the hormone-sensitive stages are lost (meiotic and spermatid
+loss); the last stages (late spermatids, epididymis) are insensitive, which gives the
+~15-day lag before sperm counts fall on testosterone (Garrett 2005). All compartments are
+relative to the reference man (1 = normal content).
+"""
+
+from numba import njit
+
+from ..parameters import table
+
+N_STAGES = 16
+"""Compartments of the germ-cell chain (structure, not a parameter: duration is)."""
+N_EPIDIDYMIS = 2
+
+PARAMETERS = table(
+    "spermatogenesis",
+    "Germ-cell chain, semen and testis volume",
+    [
+        ("spermatogenesis_duration_d", 64.0, "d", 42.0, 76.0,
+         "Heller & Clermont 1963 (~64 d); Misell 2006 heavy water 42-76 d", "spermatogonium to spermiation"),
+        ("epididymal_transit_d", 6.0, "d", 2.0, 11.0,
+         "textbook 2-11 d (Amann 1976 species data 2.0-5.5 d for caput+corpus)", "epididymal transit time"),
+        ("sensitive_fraction", 0.8, "1", 0.5, 0.95,
+         "calibrated: te200_sperm_kinetics; 15-18 day lag before counts fall (Garrett 2005)",
+         "share of the chain whose survival needs hormonal support"),
+        ("germ_loss_max_per_d", 0.09, "1/d", 0.02, 0.3,
+         "calibrated: te200_sperm_kinetics (half-time ~13 d once counts fall, 6.8-13 weeks to 10-1 M/mL)",
+         "loss rate of sensitive germ cells without support"),
+        ("germ_support_half", 0.45, "1", 0.1, 0.9,
+         "calibrated: te200_sperm_kinetics, te_hcg_itt", "relative Sertoli function giving half-maximal survival and entry"),
+        ("germ_support_hill", 3.0, "1", 1.0, 6.0, "assumed: steep, threshold-like dependence", "Hill exponent of support"),
+        ("sperm_ref_m_ml", 60.0, "M/mL", 40.0, 120.0,
+         "donor median 73 M/mL (Handelsman); fertile men well above the WHO 15 M/mL limit",
+         "sperm concentration of the reference man"),
+        ("semen_volume_ml", 3.0, "mL", 1.5, 5.0, "assumed: typical ejaculate (WHO 2010 lower limit 1.5 mL)", "ejaculate volume"),
+        ("motile_fraction", 0.55, "1", 0.4, 0.8, "assumed: above the WHO 2010 lower limit of 40 % total motility", "motile fraction"),
+        ("testis_volume_ref_ml", 18.0, "mL", 12.0, 25.0, "assumed: adult mean testicular volume by orchidometer", "testis volume of the reference man"),
+        ("testis_nongerm_fraction", 0.5, "1", 0.3, 0.8,
+         "assumed: interstitium, Sertoli cells and tubule walls; congenital HH testes ~2.3 mL (Huang 2015)",
+         "share of volume not made of germ cells"),
+    ],
+)
+
+
+@njit(cache=True)
+def support_effect(theta, P, function):
+    """Survival/entry drive from relative Sertoli function, 1 in the reference man."""
+    n = theta[P.germ_support_hill]
+    k = theta[P.germ_support_half]
+    x = (max(function, 0.0) / k) ** n
+    ref = (1.0 / k) ** n
+    return (x / (1.0 + x)) / (ref / (1.0 + ref))
+
+
+@njit(cache=True)
+def chain_rates(theta, P, germ, epididymis, function, capacity, d_germ, d_epi, sensitivity):
+    """Fill ``d_germ`` and ``d_epi`` with the chain's rates (all compartments relative).
+
+    ``capacity`` (Sertoli maturity × number) scales entry; ``sensitivity`` scales losses.
+    """
+    k_stage = N_STAGES / theta[P.spermatogenesis_duration_d]
+    k_epi = N_EPIDIDYMIS / theta[P.epididymal_transit_d]
+    effect = support_effect(theta, P, function)
+    shortfall = max(0.0, 1.0 - effect)
+    loss = theta[P.germ_loss_max_per_d] * sensitivity * shortfall
+    n_sensitive = int(theta[P.sensitive_fraction] * N_STAGES + 0.5)
+    inflow = k_stage * capacity * min(effect, 1.0)
+    for i in range(N_STAGES):
+        out = k_stage * germ[i]
+        d_germ[i] = inflow - out - (loss * germ[i] if i < n_sensitive else 0.0)
+        inflow = out
+    for j in range(N_EPIDIDYMIS):
+        # relative content: relaxes at the epididymal rate towards the relative inflow
+        d_epi[j] = k_epi * (inflow / k_stage - epididymis[j])
+        inflow = k_stage * epididymis[j]
+
+
+@njit(cache=True)
+def output_relative(theta, P, epididymis):
+    """Sperm output relative to the reference man (last epididymal compartment)."""
+    return epididymis[N_EPIDIDYMIS - 1]
+
+
+@njit(cache=True)
+def germ_load(germ):
+    """Mean germ-cell content (1 = normal), for inhibin B and testis volume."""
+    total = 0.0
+    for i in range(germ.shape[0]):
+        total += germ[i]
+    return total / germ.shape[0]
+
+
+@njit(cache=True)
+def testis_volume_ml(theta, P, maturity, load):
+    f = theta[P.testis_nongerm_fraction]
+    return theta[P.testis_volume_ref_ml] * (f * (0.3 + 0.7 * maturity) + (1.0 - f) * load)

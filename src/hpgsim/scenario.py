@@ -1,0 +1,302 @@
+"""Scenario files (contract version 1): parsing, validation, and the validated objects.
+
+A bad file never produces output: every problem raises :class:`ScenarioError` with one
+message that names the field (``regimens[1].dose``) and what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from .drugs import PRODUCTS
+from .patients import PHENOTYPES, PatientSpec
+from .units import UnitError, parse_amount, parse_rate_per_day, parse_time_days
+
+MAX_SIMULATION_DAYS = 60 * 365.25
+MAX_PULSATILE_DAYS = 400.0
+MAX_OUTPUT_ROWS = 2_000_000
+
+
+class ScenarioError(ValueError):
+    """An invalid scenario; the message names the field and the problem."""
+
+
+# ----------------------------------------------------------------------------- raw schema
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PatientIn(_Strict):
+    phenotype: str = "eugonadal"
+    age_years: float = 35.0
+    bmi: float = 25.0
+    ethnicity: Literal["asian", "non_asian"] = "non_asian"
+    baseline_sperm_m_ml: float | None = None
+
+    @field_validator("phenotype")
+    @classmethod
+    def _known_phenotype(cls, v: str) -> str:
+        if v not in PHENOTYPES:
+            raise ValueError(f"unknown phenotype {v!r}; expected one of {', '.join(PHENOTYPES)}")
+        return v
+
+    @field_validator("age_years")
+    @classmethod
+    def _adult(cls, v: float) -> float:
+        if not 18.0 <= v <= 90.0:
+            raise ValueError(f"age {v} y is outside the adult range the model covers (18-90)")
+        return v
+
+    @field_validator("bmi")
+    @classmethod
+    def _bmi(cls, v: float) -> float:
+        if not 15.0 <= v <= 60.0:
+            raise ValueError(f"BMI {v} is outside 15-60 kg/m²")
+        return v
+
+    @field_validator("baseline_sperm_m_ml")
+    @classmethod
+    def _sperm(cls, v: float | None) -> float | None:
+        if v is not None and not 0.5 <= v <= 400.0:
+            raise ValueError(f"baseline sperm concentration {v} M/mL is outside 0.5-400")
+        return v
+
+
+class RegimenIn(_Strict):
+    drug: str
+    dose: Any = None
+    rate: Any = None
+    route: str | None = None
+    every: Any = None
+    start: Any = "0 d"
+    stop: Any = None
+    duration: Any = None
+    label: str | None = None
+    allow_unusual_dose: bool = False
+
+
+class SimulateIn(_Strict):
+    until: Any
+    resolution: Literal["averaged", "pulsatile"] = "averaged"
+    output_every: Any = None
+    population: int = 1
+    seed: int | None = None
+
+    @field_validator("population")
+    @classmethod
+    def _population(cls, v: int) -> int:
+        if v < 1:
+            raise ValueError("population must be at least 1")
+        return v
+
+
+class ScenarioIn(_Strict):
+    name: str = "Unnamed scenario"
+    patient: PatientIn = PatientIn()
+    regimens: list[RegimenIn] = []
+    simulate: SimulateIn
+
+
+# ---------------------------------------------------------------------- validated objects
+@dataclass(frozen=True)
+class Regimen:
+    """One validated regimen, in model units (days; mg or IU; per-day rates)."""
+
+    drug: str
+    route: str
+    start_d: float
+    stop_d: float | None
+    dose: float | None = None
+    rate_per_day: float | None = None
+    every_d: float | None = None
+    label: str = ""
+
+    def dose_times(self, until_d: float) -> list[float]:
+        """Times of each dose (or pump pulse) before ``stop`` and ``until``."""
+        end = min(until_d, self.stop_d) if self.stop_d is not None else until_d
+        if self.every_d is None:
+            return [self.start_d] if self.start_d < end else []
+        n = max(0, math.ceil((end - self.start_d) / self.every_d - 1e-9))
+        return [self.start_d + i * self.every_d for i in range(n)]
+
+
+@dataclass(frozen=True)
+class Settings:
+    until_d: float
+    resolution: str
+    output_every_d: float
+    population: int
+    seed: int | None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    patient: PatientSpec
+    regimens: tuple[Regimen, ...]
+    settings: Settings
+    text: str | None = None
+
+
+# ------------------------------------------------------------------------------- parsing
+def load_scenario(source: str | Path | dict) -> Scenario:
+    """Read and validate a scenario from a YAML path, YAML text or a dict."""
+    text = None
+    if isinstance(source, dict):
+        data = source
+    else:
+        path = Path(source) if not isinstance(source, str) or "\n" not in source else None
+        if path is not None and not path.exists():
+            raise ScenarioError(f"scenario file {str(source)!r} does not exist")
+        text = path.read_text(encoding="utf-8") if path is not None else str(source)
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            raise ScenarioError(f"malformed YAML{where}: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(data, dict):
+        raise ScenarioError("scenario: expected a mapping with 'patient', 'regimens' and 'simulate'")
+    try:
+        raw = ScenarioIn.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(_first_error(exc)) from None
+    return _build(raw, text)
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    parts = []
+    for item in err["loc"]:
+        if isinstance(item, int):
+            parts[-1] = f"{parts[-1]}[{item}]"
+        else:
+            parts.append(str(item))
+    field = ".".join(parts) or "scenario"
+    msg = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "missing":
+        msg = "is required"
+    elif err["type"] == "extra_forbidden":
+        msg = "is not a known field"
+    return f"{field}: {msg}"
+
+
+def _quantity(field: str, parse, value):
+    try:
+        return parse(value)
+    except UnitError as exc:
+        raise ScenarioError(f"{field}: {exc}") from None
+
+
+def _build(raw: ScenarioIn, text: str | None) -> Scenario:
+    until = _quantity("simulate.until", parse_time_days, raw.simulate.until)
+    regimens = tuple(_regimen(f"regimens[{i}]", r, until) for i, r in enumerate(raw.regimens))
+    settings = _settings(raw.simulate, until, regimens)
+    p = raw.patient
+    patient = PatientSpec(p.phenotype, p.age_years, p.bmi, p.ethnicity, p.baseline_sperm_m_ml)
+    return Scenario(raw.name, patient, regimens, settings, text)
+
+
+def _settings(s: SimulateIn, until: float, regimens: tuple[Regimen, ...]) -> Settings:
+    if until <= 0.0:
+        raise ScenarioError("simulate.until: must be after time 0 (the decision point)")
+    last_event = max((r.start_d for r in regimens), default=0.0)
+    if until <= last_event:
+        raise ScenarioError(
+            f"simulate.until: {until:g} d is not after the last regimen start ({last_event:g} d)"
+        )
+    if until > MAX_SIMULATION_DAYS:
+        raise ScenarioError("simulate.until: more than 60 years is outside what the model covers")
+    default_every = "1 d" if s.resolution == "averaged" else "5 min"
+    every = _quantity("simulate.output_every", parse_time_days, s.output_every or default_every)
+    if every <= 0.0:
+        raise ScenarioError("simulate.output_every: must be positive")
+    start = min([0.0] + [r.start_d - 14.0 for r in regimens])
+    if (until - start) / every > MAX_OUTPUT_ROWS:
+        raise ScenarioError("simulate.output_every: too fine for this duration (over 2 million rows)")
+    if s.resolution == "pulsatile" and until - start > MAX_PULSATILE_DAYS:
+        raise ScenarioError(
+            f"simulate.resolution: pulsatile runs resolve every GnRH pulse and are limited to "
+            f"{MAX_PULSATILE_DAYS:g} days; use 'averaged' for {until - start:g} days"
+        )
+    return Settings(until, s.resolution, every, s.population, s.seed)
+
+
+def _regimen(field: str, r: RegimenIn, until: float) -> Regimen:
+    product = PRODUCTS.get(r.drug)
+    if product is None:
+        raise ScenarioError(f"{field}.drug: unknown drug {r.drug!r}; known: {', '.join(sorted(PRODUCTS))}")
+    route_name = r.route or product.default_route
+    if route_name not in product.route_names:
+        raise ScenarioError(
+            f"{field}.route: {route_name!r} is not a route of {product.name} "
+            f"({', '.join(product.route_names)})"
+        )
+    route = product.route(route_name)
+    start = _quantity(f"{field}.start", parse_time_days, r.start)
+    stop = _stop(field, r, start)
+    every = None
+    if r.every is not None:
+        every = _quantity(f"{field}.every", parse_time_days, r.every)
+        if every <= 0.0:
+            raise ScenarioError(f"{field}.every: must be positive")
+    label = r.label or product.name.replace("_", " ")
+    if route_name == "infusion":
+        if r.rate is None or r.dose is not None or every is not None:
+            raise ScenarioError(f"{field}.rate: an infusion takes 'rate' (e.g. '5 ug/h'), not 'dose' or 'every'")
+        rate, kind = _quantity(f"{field}.rate", parse_rate_per_day, r.rate)
+        _check_kind(f"{field}.rate", kind, product)
+        rate_dose_per_day = rate
+        _check_amount(f"{field}.rate", rate_dose_per_day / 24.0, route, product, r.allow_unusual_dose, "per hour")
+        return Regimen(product.name, route_name, start, stop, rate_per_day=rate_dose_per_day, label=label)
+    if r.rate is not None:
+        raise ScenarioError(f"{field}.rate: only the 'infusion' route takes a rate")
+    if r.dose is None:
+        raise ScenarioError(f"{field}.dose: is required (a quantity such as '100 mg')")
+    dose, kind = _quantity(f"{field}.dose", parse_amount, r.dose)
+    _check_kind(f"{field}.dose", kind, product)
+    _check_amount(f"{field}.dose", dose, route, product, r.allow_unusual_dose, "per dose")
+    if route_name == "pump" and every is None:
+        raise ScenarioError(f"{field}.every: a pump needs the pulse interval, e.g. '90 min'")
+    return Regimen(product.name, route_name, start, stop, dose=dose, every_d=every, label=label)
+
+
+def _stop(field: str, r: RegimenIn, start: float) -> float | None:
+    if r.stop is not None and r.duration is not None:
+        raise ScenarioError(f"{field}.duration: give either 'stop' or 'duration', not both")
+    if r.stop is not None:
+        stop = _quantity(f"{field}.stop", parse_time_days, r.stop)
+    elif r.duration is not None:
+        duration = _quantity(f"{field}.duration", parse_time_days, r.duration)
+        if duration <= 0.0:
+            raise ScenarioError(f"{field}.duration: must be positive")
+        stop = start + duration
+    else:
+        return None
+    if stop <= start:
+        raise ScenarioError(f"{field}.stop: {stop:g} d is not after start ({start:g} d)")
+    return stop
+
+
+def _check_kind(field: str, kind: str, product) -> None:
+    if kind != product.dose_kind:
+        want = "a mass (mg or ug)" if product.dose_kind == "mass" else "IU"
+        raise ScenarioError(f"{field}: {product.name} is dosed in {want}, not in {'IU' if kind == 'activity' else 'mass units'}")
+
+
+def _check_amount(field: str, amount: float, route, product, allow_unusual: bool, per: str) -> None:
+    unit = product.dose_unit
+    if amount <= 0.0:
+        raise ScenarioError(f"{field}: must be positive")
+    if amount > route.max_dose and not allow_unusual:
+        raise ScenarioError(
+            f"{field}: {amount:g} {unit} {per} is far outside clinical use of {product.name} "
+            f"by {route.name} (usual {route.usual_dose[0]:g}-{route.usual_dose[1]:g} {unit}); "
+            "set 'allow_unusual_dose: true' on the regimen to simulate it anyway"
+        )

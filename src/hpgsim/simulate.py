@@ -1,0 +1,174 @@
+"""Run a scenario: build the dosing timeline, reach the untreated steady state, integrate.
+
+``simulate(scenario)`` returns a :class:`Result` whose ``to_pandas()`` has exactly the
+contract's columns. Doses at the same time as an output row are given after it (the
+row shows the pre-dose level), as in NONMEM's record order for observation-then-dose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import model, patients
+from .drugs import PRODUCTS
+from .model import AVERAGED, PULSATILE
+from .observables import COLUMNS, observe
+from .physiology.gnrh_receptor import pump_pulse_coef
+from .scenario import Regimen, Scenario, ScenarioError
+from .solver import solve
+
+WARMUP_DAYS = 3.0 * 365.25
+PULSATILE_SETTLE_DAYS = 1.0
+HMAX = {AVERAGED: 1.0, PULSATILE: 1.0 / 1440.0}
+
+
+@dataclass
+class Result:
+    """Simulated time series of one scenario."""
+
+    scenario: Scenario
+    times_d: np.ndarray
+    values: np.ndarray  # (patients, times, columns)
+    states: np.ndarray  # (times, states) of patient 0
+    state_names: tuple[str, ...]
+    stats: dict = field(default_factory=dict)
+
+    def to_pandas(self) -> pd.DataFrame:
+        """Long table: one row per patient and output time, the contract's columns."""
+        n_pat, n_t, _ = self.values.shape
+        frame = pd.DataFrame(self.values.reshape(n_pat * n_t, -1), columns=list(COLUMNS))
+        frame.insert(0, "time_d", np.tile(self.times_d, n_pat))
+        frame.insert(0, "patient", np.repeat(np.arange(n_pat), n_t))
+        return frame
+
+    def state(self, name: str) -> np.ndarray:
+        return self.states[:, self.state_names.index(name)]
+
+
+def patient_theta(spec: patients.PatientSpec, overrides: dict[str, float] | None = None) -> np.ndarray:
+    """Parameter vector of one man: typical values, his individual parameters, overrides."""
+    params, _, _ = model.build()
+    values = {n: params.parameters[n].value for n in params.names}
+    values.update(overrides or {})
+    values.update(patients.individual_values(spec, values))
+    values.update({k: v for k, v in (overrides or {}).items() if k in values})
+    return params.vector(values)
+
+
+def simulate(scenario: Scenario, *, overrides: dict[str, float] | None = None,
+             rtol: float = 1e-6, atol: float = 1e-9) -> Result:
+    """Simulate the typical patient of ``scenario`` (population > 1 comes with variability)."""
+    if scenario.settings.population > 1:
+        raise ScenarioError(
+            "simulate.population: virtual populations (N > 1) need inter-individual variability, "
+            "which this version does not have yet; use population: 1"
+        )
+    params, library, layout = model.build()
+    theta = patient_theta(scenario.patient, overrides)
+    P, S = params.index, layout.index
+    lib = model.library_arrays(library)
+    ref = model.reference(theta, P)
+    mode = PULSATILE if scenario.settings.resolution == "pulsatile" else AVERAGED
+    timeline = Timeline(scenario, layout, library, mode)
+    y0 = steady_state(theta, ref, lib, layout, params, mode, timeline.t0)
+    out_t = timeline.output_times()
+    Y, n_acc, n_rej = solve(y0, timeline.seg_t0, timeline.seg_t1, timeline.bolus, timeline.inputs,
+                            out_t, theta, P, S, ref, lib, mode, rtol, atol, HMAX[mode])
+    if not np.all(np.isfinite(Y)):
+        raise RuntimeError("the solver failed to produce finite values for this scenario")
+    values = observe(Y, theta, P, S, lib)[None, :, :]
+    return Result(scenario, out_t, values, Y, layout.names,
+                  {"accepted_steps": n_acc, "rejected_steps": n_rej, "segments": len(timeline.seg_t0)})
+
+
+def steady_state(theta, ref, lib, layout, params, mode, t0):
+    """Untreated steady state of this man, reached from the reference man's state."""
+    P, S = params.index, layout.index
+    y = model.reference_state(theta, ref, layout, params)
+    no_input = np.zeros((1, layout.n_inputs))
+    no_bolus = np.zeros((1, layout.n))
+    end = np.array([t0])
+    Y, _, _ = solve(y, np.array([t0 - WARMUP_DAYS]), end, no_bolus, no_input, end,
+                    theta, P, S, ref, lib, AVERAGED, 1e-7, 1e-10, HMAX[AVERAGED])
+    y = Y[0]
+    if mode == PULSATILE:
+        Y, _, _ = solve(y, np.array([t0 - PULSATILE_SETTLE_DAYS]), end, no_bolus, no_input, end,
+                        theta, P, S, ref, lib, PULSATILE, 1e-6, 1e-9, HMAX[PULSATILE])
+        y = Y[0]
+    return y
+
+
+class Timeline:
+    """Segments between dosing events with the bolus at each start and the inputs within."""
+
+    def __init__(self, scenario: Scenario, layout: model.Layout, library, mode: int):
+        self.scenario = scenario
+        self.layout = layout
+        self.library = library
+        self.mode = mode
+        s = scenario.settings
+        self.until = s.until_d
+        self.t0 = min([0.0] + [r.start_d - 14.0 for r in scenario.regimens])
+        boluses: dict[float, np.ndarray] = {}
+        switches = {self.t0, self.until}
+        for r in scenario.regimens:
+            if r.route == "infusion" or (r.route == "pump" and mode == AVERAGED):
+                switches.add(max(r.start_d, self.t0))
+                if r.stop_d is not None and r.stop_d < self.until:
+                    switches.add(r.stop_d)
+                continue
+            for t in r.dose_times(self.until):
+                vec = boluses.setdefault(t, np.zeros(layout.n))
+                vec += self._bolus(r)
+        times = sorted(set(boluses) | switches)
+        times = [t for t in times if self.t0 <= t <= self.until]
+        self.seg_t0 = np.array(times[:-1])
+        self.seg_t1 = np.array(times[1:])
+        self.bolus = np.array([boluses.get(t, np.zeros(layout.n)) for t in times[:-1]])
+        self.inputs = np.array([self._inputs(a, b) for a, b in zip(times[:-1], times[1:])])
+
+    def output_times(self) -> np.ndarray:
+        every = self.scenario.settings.output_every_d
+        n = int(np.floor((self.until - self.t0) / every + 1e-9))
+        return self.t0 + every * np.arange(n + 1)
+
+    def _bolus(self, r: Regimen) -> np.ndarray:
+        vec = np.zeros(self.layout.n)
+        for kind, idx, amount in self.library.doses[(r.drug, r.route)]:
+            offset = self.layout.depot0 if kind == "depot" else self.layout.central0
+            vec[offset + idx] += r.dose * amount
+        return vec
+
+    def _inputs(self, a: float, b: float) -> np.ndarray:
+        """Infusion rates and the pump train active over (a, b)."""
+        u = np.zeros(self.layout.n_inputs)
+        n_species = self.layout.n_species
+        pumps = 0
+        for r in self.scenario.regimens:
+            active = r.start_d <= a and (r.stop_d is None or r.stop_d >= b)
+            if not active:
+                continue
+            if r.route == "infusion":
+                for kind, idx, amount in self.library.doses[(r.drug, r.route)]:
+                    u[idx] += r.rate_per_day * amount
+            elif r.route == "pump" and self.mode == AVERAGED:
+                pumps += 1
+                u[n_species:] = self._pump_train(r)
+        if pumps > 1:
+            raise ScenarioError("regimens: two pumps at the same time are not supported")
+        return u
+
+    def _pump_train(self, r: Regimen) -> np.ndarray:
+        """(frequency, coefficient, slow and fast rates) of a pump's periodic pulse train."""
+        product = PRODUCTS[r.drug]
+        release = product.route("pump").releases[0]
+        lib = self.library
+        s = lib.species_index[release.species]
+        (_, _, amount), = lib.doses[(r.drug, "pump")]
+        ka = np.log(2.0) / release.absorption_half_life_d
+        ke = lib.ke[s]
+        coef = pump_pulse_coef(r.dose * amount, 1.0, ka, ke, lib.volume[s])
+        return np.array([1.0 / r.every_d, coef, min(ka, ke), max(ka, ke)])
