@@ -124,10 +124,16 @@ def build():
 build()
 
 
-def library_arrays(library: pk.CompiledLibrary):
+def library_arrays(library: pk.CompiledLibrary, potency_overrides: dict[str, float] | None = None):
+    """The library's arrays as the tuple the compiled code takes."""
+    potency = library.potency
+    if potency_overrides:
+        potency = potency.copy()
+        for name, value in potency_overrides.items():
+            potency[library.species_index[name]] = value
     return (
         library.depot_ka, library.depot_species, library.ke, library.volume,
-        library.target, library.potency, library.efficacy, library.metabolite,
+        library.target, potency, library.efficacy, library.metabolite,
         library.metabolite_fraction,
     )
 

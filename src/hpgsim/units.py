@@ -42,9 +42,19 @@ def split_quantity(text: object) -> tuple[float, str]:
     if isinstance(text, (int, float)):
         raise UnitError(f"missing unit in {text!r}: write it as a quantity such as '{text} mg'")
     match = _QUANTITY.match(text)
+    if not match and _is_number(text):
+        raise UnitError(f"missing unit in {text!r}: write it as a quantity such as '{text.strip()} mg'")
     if not match:
         raise UnitError(f"malformed quantity {text!r}: expected a number and a unit, e.g. '7 d'")
     return float(match.group(1)), match.group(2)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def parse_time_days(text: object) -> float:

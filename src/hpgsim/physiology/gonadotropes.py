@@ -49,16 +49,18 @@ PARAMETERS = table(
          "pulse frequency above which FSH synthesis falls"),
         ("fsh_freq_hill", 2.0, "1", 1.0, 4.0,
          "GynCycle p13 = 3; softened (assumed)", "Hill exponent of FSH frequency decoding"),
-        ("lh_pit_androgen_gain", 0.2, "1", 0.0, 3.0,
+        ("lh_pit_androgen_gain", 0.2, "1", 1e-6, 3.0,
          "calibrated: te200_gonadotropins_itt, letrozole_young_men", "androgen feedback on LH synthesis"),
-        ("lh_pit_estrogen_gain", 0.6, "1", 0.0, 5.0,
+        ("lh_pit_estrogen_gain", 0.6, "1", 0.0, 20.0,
          "calibrated: anastrozole_men, tamoxifen_10", "estrogen feedback on LH synthesis"),
-        ("fsh_pit_androgen_gain", 0.4, "1", 0.0, 3.0,
+        ("fsh_pit_androgen_gain", 0.4, "1", 1e-6, 3.0,
          "calibrated: te200_gonadotropins_itt", "androgen feedback on FSH synthesis"),
-        ("fsh_pit_estrogen_gain", 0.6, "1", 0.0, 5.0,
+        ("fsh_pit_estrogen_gain", 0.6, "1", 0.0, 20.0,
          "calibrated: clomiphene_50_healthy, tamoxifen_10", "estrogen feedback on FSH synthesis"),
-        ("pit_feedback_hill", 2.0, "1", 1.0, 4.0,
-         "assumed: same cooperativity as the hypothalamic terms", "Hill exponent of pituitary steroid terms"),
+        ("pit_androgen_hill", 4.0, "1", 1.0, 12.0,
+         "assumed: as the hypothalamic androgen term", "Hill exponent of the pituitary androgen terms"),
+        ("pit_estrogen_hill", 2.0, "1", 1.0, 4.0,
+         "assumed: as the hypothalamic estrogen term", "Hill exponent of the pituitary estrogen terms"),
         ("inhibin_half_pg_ml", 150.0, "pg/mL", 50.0, 400.0,
          "assumed: inhibin B acts around its normal level (fertile mean 132 pg/mL)",
          "inhibin B giving half-maximal FSH inhibition"),
@@ -70,10 +72,12 @@ PARAMETERS = table(
 
 
 @njit(cache=True)
-def steroid_factor(androgen_gain, estrogen_gain, hill, androgen, estrogen):
+def steroid_factor(theta, P, androgen_gain, estrogen_gain, androgen, estrogen):
     """Pituitary steroid inhibition, 1 in the reference man (both signals = 1)."""
     return (1.0 + androgen_gain + estrogen_gain) / (
-        1.0 + androgen_gain * androgen**hill + estrogen_gain * estrogen**hill
+        1.0
+        + androgen_gain * androgen ** theta[P.pit_androgen_hill]
+        + estrogen_gain * estrogen ** theta[P.pit_estrogen_hill]
     )
 
 
@@ -89,8 +93,7 @@ def lh_rates(theta, P, pool, lh, drive_rel, androgen, estrogen):
     k_release = 1.0 / theta[P.lh_pool_turnover_d]
     basal = theta[P.lh_basal_synthesis]
     steroid = steroid_factor(
-        theta[P.lh_pit_androgen_gain], theta[P.lh_pit_estrogen_gain],
-        theta[P.pit_feedback_hill], androgen, estrogen,
+        theta, P, theta[P.lh_pit_androgen_gain], theta[P.lh_pit_estrogen_gain], androgen, estrogen
     )
     synthesis = theta[P.lh_ref_iu_l] * k_lh * (basal + (1.0 - basal) * drive_rel) * steroid
     b = theta[P.lh_basal_release]
@@ -108,8 +111,7 @@ def fsh_rates(theta, P, pool, fsh, drive_rel, frequency, frequency_ref, androgen
     m = theta[P.fsh_freq_hill]
     decoding = hill_inhibition(frequency, f_half, m) / hill_inhibition(frequency_ref, f_half, m)
     steroid = steroid_factor(
-        theta[P.fsh_pit_androgen_gain], theta[P.fsh_pit_estrogen_gain],
-        theta[P.pit_feedback_hill], androgen, estrogen,
+        theta, P, theta[P.fsh_pit_androgen_gain], theta[P.fsh_pit_estrogen_gain], androgen, estrogen
     )
     k_inh = theta[P.inhibin_half_pg_ml]
     n_inh = theta[P.inhibin_hill]

@@ -28,15 +28,18 @@ PARAMETERS = table(
         ("gnrh_amp_max", 1.6, "K_D units", 0.5, 5.0,
          "calibrated: ref_lh_fsh, anastrozole_men; peak portal GnRH over the receptor K_D without feedback",
          "pulse amplitude with no steroid feedback"),
-        ("gnrh_amp_androgen_gain", 0.15, "1", 0.0, 2.0,
+        ("gnrh_amp_androgen_gain", 0.15, "1", 1e-6, 2.0,
          "calibrated: te200_gonadotropins_itt, letrozole_young_men",
          "androgen-receptor term lowering pulse amplitude"),
-        ("gnrh_amp_estrogen_gain", 0.9, "1", 0.1, 5.0,
+        ("gnrh_amp_estrogen_gain", 0.9, "1", 0.1, 20.0,
          "calibrated: anastrozole_men, clomiphene_50_healthy",
          "estrogen-receptor term lowering pulse amplitude"),
-        ("gnrh_feedback_hill", 2.0, "1", 1.0, 4.0,
-         "assumed: cooperative receptor-mediated inhibition; gives the deep suppression on TE 200 mg",
-         "Hill exponent of the steroid terms on amplitude"),
+        ("gnrh_androgen_hill", 4.0, "1", 1.0, 12.0,
+         "calibrated: letrozole_young_men (T x2.5 with LH x4.4) against te200_gonadotropins_itt; the androgen term acts mainly at supraphysiological T",
+         "Hill exponent of the androgen term on amplitude"),
+        ("gnrh_estrogen_hill", 2.0, "1", 1.0, 4.0,
+         "assumed: cooperative receptor-mediated inhibition",
+         "Hill exponent of the estrogen term on amplitude"),
         ("gnrh_decay_per_d", 250.0, "1/d", 190.0, 380.0,
          "IV GnRH half-life 2.6-5.2 min in 26 men (Pharmacokinetics of IV LH-RH in men)",
          "portal GnRH elimination rate (half-life 4 min)"),
@@ -62,11 +65,10 @@ def pulse_frequency(theta, P, androgen, estrogen, generator_activity):
 @njit(cache=True)
 def pulse_amplitude(theta, P, androgen, estrogen, generator_activity):
     """Peak portal GnRH in receptor K_D units, scaled by the patient's generator activity."""
-    n = theta[P.gnrh_feedback_hill]
     return generator_activity * theta[P.gnrh_amp_max] / (
         1.0
-        + theta[P.gnrh_amp_androgen_gain] * androgen**n
-        + theta[P.gnrh_amp_estrogen_gain] * estrogen**n
+        + theta[P.gnrh_amp_androgen_gain] * androgen ** theta[P.gnrh_androgen_hill]
+        + theta[P.gnrh_amp_estrogen_gain] * estrogen ** theta[P.gnrh_estrogen_hill]
     )
 
 

@@ -1,0 +1,61 @@
+"""The command line: files per the contract on success, exit 2 and nothing written on bad input."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from hpgsim.cli import app
+from hpgsim.observables import COLUMNS
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+runner = CliRunner()
+
+
+def test_run_writes_contract_files(tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(EXAMPLES / "baseline.yaml"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in out.iterdir()} == {"timeseries.parquet", "timeseries.csv", "report.html"}
+    frame = pd.read_parquet(out / "timeseries.parquet")
+    assert list(frame.columns) == ["patient", "time_d", *COLUMNS]
+    assert frame.time_d.iloc[0] == 0.0 and frame.time_d.iloc[-1] == 90.0
+    csv = pd.read_csv(out / "timeseries.csv")
+    assert len(csv) == len(frame) == 91
+    assert "not medical advice" in (out / "report.html").read_text()
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("regimens:\n  - drug: unobtainium\n    dose: 1 mg\nsimulate:\n  until: 10 d\n", "regimens[0].drug: unknown drug"),
+        ("simulate: [\n", "malformed YAML"),
+        ("regimens:\n  - drug: hcg\n    dose: 1000 IU\n    route: oral\nsimulate:\n  until: 10 d\n", "regimens[0].route"),
+    ],
+)
+def test_bad_scenario_exits_2_and_writes_nothing(tmp_path, text, words):
+    path = tmp_path / "bad.yaml"
+    path.write_text(text)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(path), "--out", str(out)])
+    assert result.exit_code == 2
+    assert words in result.output
+    assert result.output.count("error:") == 1
+    assert not out.exists()
+
+
+def test_drugs_lists_every_contract_drug():
+    result = runner.invoke(app, ["drugs"])
+    assert result.exit_code == 0
+    for name in ("testosterone_cypionate", "testosterone_enanthate", "testosterone_undecanoate",
+                 "testosterone_gel", "hcg", "clomiphene_citrate", "enclomiphene", "tamoxifen",
+                 "anastrozole", "letrozole", "gonadorelin", "leuprolide", "degarelix", "fsh", "hmg"):
+        assert f"\n{name}  [" in "\n" + result.output
+
+
+def test_params_prints_tables_with_sources():
+    result = runner.invoke(app, ["params", "--module", "leydig"])
+    assert result.exit_code == 0
+    assert "lh_half_effect_iu_l" in result.output and "Tornøe 2007" in result.output
+    assert runner.invoke(app, ["params", "--module", "spleen"]).exit_code == 2
