@@ -3,7 +3,6 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-export NUMBA_CACHE_DIR ?= $(CURDIR)/.numba_cache
 
 .PHONY: install demo test test-slow bench examples lock clean
 
@@ -39,4 +38,4 @@ lock:
 	    /tmp/hpgsim-lock/bin/pip freeze --exclude-editable | grep -v '^hpgsim' ) > requirements.lock
 
 clean:
-	rm -rf $(VENV) .numba_cache out demo-out bench-out
+	rm -rf $(VENV)  out demo-out bench-out

@@ -7,8 +7,12 @@ For research and education; not medical advice.
 >>> frame = hpgsim.simulate(scenario).to_pandas()
 """
 
-from .scenario import Scenario, ScenarioError, load_scenario
-from .simulate import Result, simulate
+from ._cache import configure as _configure_cache
+
+_configure_cache()
+
+from .scenario import Scenario, ScenarioError, load_scenario  # noqa: E402
+from .simulate import Result, simulate  # noqa: E402
 
 __all__ = ["Scenario", "ScenarioError", "Result", "load_scenario", "simulate"]
 __version__ = "0.1.0"

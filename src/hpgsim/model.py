@@ -37,7 +37,9 @@ PULSATILE = 1
 
 PHYSIOLOGY_STATES = (
     "pulse_phase",
+    "androgen_exposure",
     "gnrh_receptor_availability",
+    "gonadotrope_capacity",
     "lh_pool",
     "lh",
     "fsh_pool",
@@ -205,8 +207,15 @@ def drug_rates(S, y, dy, lib, u):
 
 # ------------------------------------------------------------------------ GnRH receptor drive
 @njit(cache=True)
+def _instant(theta, P, availability, agonist, antagonist):
+    occ = gnrh_receptor.occupancy(agonist, antagonist)
+    return (gnrh_receptor.gonadotrope_response(theta, P, availability, occ), occ,
+            gnrh_receptor.recovery_permission(theta, P, occ))
+
+
+@njit(cache=True)
 def receptor_drive(theta, P, y, S, mode, frequency, amplitude, agonist, antagonist, u, n_species):
-    """(release drive H, mean agonist occupancy) at the pituitary."""
+    """(release drive H, mean occupancy, mean recovery permission) at the pituitary."""
     availability = y[S.gnrh_receptor_availability]
     k_slow = theta[P.gnrh_decay_per_d]
     k_fast = theta[P.gnrh_rise_per_d]
@@ -218,13 +227,11 @@ def receptor_drive(theta, P, y, S, mode, frequency, amplitude, agonist, antagoni
             period = 1.0 / frequency
             tau = (y[S.pulse_phase] - math.floor(y[S.pulse_phase])) * period
             load += hypothalamus.periodic_biexp(tau, period, endo_coef, k_slow, k_fast)
-        occ = gnrh_receptor.occupancy(load, antagonist)
-        return gnrh_receptor.gonadotrope_response(theta, P, availability, occ), occ
+        return _instant(theta, P, availability, load, antagonist)
     has_endo = frequency > 0.0 and endo_coef > 0.0
     has_pump = pump_f > 0.0
     if not has_endo and not has_pump:
-        occ = gnrh_receptor.occupancy(agonist, antagonist)
-        return gnrh_receptor.gonadotrope_response(theta, P, availability, occ), occ
+        return _instant(theta, P, availability, agonist, antagonist)
     pump_coef = u[n_species + 1] / theta[P.gnrh_kd_pg_ml]
     pk_slow = u[n_species + 2]
     pk_fast = u[n_species + 3]
@@ -234,15 +241,15 @@ def receptor_drive(theta, P, y, S, mode, frequency, amplitude, agonist, antagoni
     if has_pump and not has_endo:
         return gnrh_receptor.train_average(theta, P, 1.0 / pump_f, pump_coef, pk_slow, pk_fast,
                                            agonist, antagonist, availability)
+    # both trains: each averaged over its own period with the other's mean as background
     endo_mean = gnrh_receptor.train_mean_load(1.0 / frequency, endo_coef, k_slow, k_fast)
     pump_mean = gnrh_receptor.train_mean_load(1.0 / pump_f, pump_coef, pk_slow, pk_fast)
-    h1, o1 = gnrh_receptor.train_average(theta, P, 1.0 / frequency, endo_coef, k_slow, k_fast,
-                                         agonist + pump_mean, antagonist, availability)
-    h2, o2 = gnrh_receptor.train_average(theta, P, 1.0 / pump_f, pump_coef, pk_slow, pk_fast,
-                                         agonist + endo_mean, antagonist, availability)
-    o0 = gnrh_receptor.occupancy(agonist + endo_mean + pump_mean, antagonist)
-    h0 = gnrh_receptor.gonadotrope_response(theta, P, availability, o0)
-    return max(h1 + h2 - h0, 0.0), max(o1 + o2 - o0, 0.0)
+    h1, o1, p1 = gnrh_receptor.train_average(theta, P, 1.0 / frequency, endo_coef, k_slow, k_fast,
+                                             agonist + pump_mean, antagonist, availability)
+    h2, o2, p2 = gnrh_receptor.train_average(theta, P, 1.0 / pump_f, pump_coef, pk_slow, pk_fast,
+                                             agonist + endo_mean, antagonist, availability)
+    h0, o0, p0 = _instant(theta, P, availability, agonist + endo_mean + pump_mean, antagonist)
+    return max(h1 + h2 - h0, 0.0), max(o1 + o2 - o0, 0.0), min(max(p1 + p2 - p0, 0.0), 1.0)
 
 
 # ------------------------------------------------------------------------------ the loop
@@ -262,23 +269,27 @@ def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
 
     # hypothalamus → GnRH receptor → gonadotropes
     activity = theta[P.generator_activity]
+    exposure = max(y[S.androgen_exposure], 0.0)
+    dy[S.androgen_exposure] = hypothalamus.androgen_exposure_rate(theta, P, exposure, androgen)
     frequency = hypothalamus.pulse_frequency(theta, P, androgen, estrogen, activity)
-    amplitude = hypothalamus.pulse_amplitude(theta, P, androgen, estrogen, activity)
-    drive, mean_occ = receptor_drive(theta, P, y, S, mode, frequency, amplitude, agonist,
-                                     antagonist, u, S.n_species)
+    amplitude = hypothalamus.pulse_amplitude(theta, P, exposure, estrogen, activity)
+    drive, mean_occ, permission = receptor_drive(theta, P, y, S, mode, frequency, amplitude,
+                                                 agonist, antagonist, u, S.n_species)
     dy[S.pulse_phase] = frequency if mode == PULSATILE else 0.0
     dy[S.gnrh_receptor_availability] = gnrh_receptor.availability_rate(
-        theta, P, y[S.gnrh_receptor_availability], mean_occ)
+        theta, P, y[S.gnrh_receptor_availability], mean_occ, permission)
     drive_rel = drive / ref[R.drive]
     pump_f = u[S.n_species]
     decoded_f = pump_f if (pump_f > 0.0 and frequency == 0.0) else frequency
     if decoded_f == 0.0:
         decoded_f = pump_f
+    dy[S.gonadotrope_capacity] = gonadotropes.capacity_rate(theta, P, y[S.gonadotrope_capacity], drive_rel)
+    capacity = gonadotropes.primed_fraction(y[S.gonadotrope_capacity])
     dy[S.lh_pool], dy[S.lh] = gonadotropes.lh_rates(
-        theta, P, y[S.lh_pool], y[S.lh], drive_rel, androgen, estrogen)
+        theta, P, y[S.lh_pool], y[S.lh], drive_rel, exposure, estrogen, capacity)
     dy[S.fsh_pool], dy[S.fsh] = gonadotropes.fsh_rates(
         theta, P, y[S.fsh_pool], y[S.fsh], drive_rel, decoded_f, ref[R.frequency],
-        androgen, estrogen, max(y[S.inhibin_b], 0.0))
+        exposure, estrogen, max(y[S.inhibin_b], 0.0), capacity)
 
     # Leydig cells → ITT and serum T, aromatase
     lh_total = max(y[S.lh], 0.0) + lh_equivalent
@@ -292,7 +303,7 @@ def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
         theta[P.steroidogenic_induction_gain], 0.05, theta[P.steroidogenic_capacity_max])
     dy[S.leydig_capacity] = leydig.capacity_rate(
         slow, stimulation, theta[P.leydig_trophic_per_d] * theta[P.recovery_rate_factor],
-        theta[P.leydig_trophic_gain], theta[P.leydig_capacity_floor], 1.2)
+        theta[P.leydig_trophic_gain], theta[P.leydig_capacity_floor], 1.0)
     secretion = theta[P.leydig_capacity] * max(medium, 0.0) * max(slow, 0.0) * stimulation
     dy[S.serum_t] = testosterone.serum_t_rate(theta, P, serum_t, secretion, exogenous_t)
     dy[S.itt] = leydig.itt_rate(theta, P, y[S.itt], secretion, serum_t)
@@ -305,14 +316,14 @@ def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
     function = y[S.sertoli_function]
     maturity = y[S.sertoli_maturity]
     dy[S.sertoli_function] = sertoli.function_rate(theta, P, function, support_rel)
-    dy[S.sertoli_maturity] = sertoli.maturation_rate(theta, P, maturity, function)
     germ = y[S.germ0:S.germ0 + N_STAGES]
     epi = y[S.epi0:S.epi0 + N_EPIDIDYMIS]
-    capacity = maturity * theta[P.sertoli_capacity]
+    dy[S.sertoli_maturity] = sertoli.maturation_rate(theta, P, maturity, function, fsh_total)
+    capacity = sertoli.germ_capacity(theta, P, maturity)
     spermatogenesis.chain_rates(theta, P, germ, epi, function, capacity,
                                 dy[S.germ0:S.germ0 + N_STAGES], dy[S.epi0:S.epi0 + N_EPIDIDYMIS],
                                 theta[P.germ_sensitivity])
-    dy[S.inhibin_b] = sertoli.inhibin_rate(theta, P, y[S.inhibin_b], capacity, function,
+    dy[S.inhibin_b] = sertoli.inhibin_rate(theta, P, y[S.inhibin_b], maturity * theta[P.sertoli_capacity], function,
                                            spermatogenesis.germ_load(germ))
 
 
@@ -329,10 +340,10 @@ def reference(theta, P):
     k_fast = theta[P.gnrh_rise_per_d]
     coef = ref[R.amplitude] * hypothalamus.biexp_peak_scale(k_slow, k_fast)
     period = 1.0 / ref[R.frequency]
-    _, mean_occ = gnrh_receptor.train_average(theta, P, period, coef, k_slow, k_fast, 0.0, 0.0, 1.0)
-    k_rec = theta[P.receptor_recovery_per_d]
-    ref[R.availability] = k_rec / (k_rec + theta[P.receptor_downreg_per_d] * mean_occ)
-    ref[R.drive], _ = gnrh_receptor.train_average(
+    _, mean_occ, permission = gnrh_receptor.train_average(
+        theta, P, period, coef, k_slow, k_fast, 0.0, 0.0, 1.0)
+    ref[R.availability] = gnrh_receptor.steady_availability(theta, P, mean_occ, permission)
+    ref[R.drive], _, _ = gnrh_receptor.train_average(
         theta, P, period, coef, k_slow, k_fast, 0.0, 0.0, ref[R.availability])
     lh = theta[P.lh_ref_iu_l]
     ref[R.lhr_availability] = leydig.lhr_availability_steady(theta, P, lh)
@@ -346,7 +357,9 @@ def reference_state(theta: np.ndarray, ref: np.ndarray, layout: Layout, params: 
     P = params.index
     y = np.zeros(layout.n)
     value = {
+        "androgen_exposure": 1.0,
         "gnrh_receptor_availability": ref[R.availability],
+        "gonadotrope_capacity": 1.0,
         "lh_pool": gonadotropes.lh_pool_ref(theta, P),
         "lh": theta[P.lh_ref_iu_l],
         "fsh_pool": gonadotropes.fsh_pool_ref(theta, P),

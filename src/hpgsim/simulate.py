@@ -145,8 +145,12 @@ class Timeline:
 
     def output_times(self) -> np.ndarray:
         every = self.scenario.settings.output_every_d
-        n = int(np.floor((self.until - self.t0) / every + 1e-9))
-        return self.t0 + every * np.arange(n + 1)
+        first = np.ceil(self.t0 / every - 1e-9)  # the grid passes through time 0
+        last = np.floor(self.until / every + 1e-9)
+        times = every * np.arange(first, last + 1)
+        if times[-1] < self.until - 1e-9:
+            times = np.append(times, self.until)
+        return np.round(times, 9)
 
     def _bolus(self, r: Regimen) -> np.ndarray:
         vec = np.zeros(self.layout.n)

@@ -19,7 +19,7 @@ SPECIES = (
         source="assumed: label-typical leuprolide t½ ~3 h and V ~27 L (not in the project's references)",
     ),
     Species(
-        "degarelix", "ng/mL", half_life_d=1.5, volume_l=1000.0,
+        "degarelix", "ng/mL", half_life_d=1.5, volume_l=500.0,
         effect=Effect(GNRH_ANTAGONIST, 1.49, source="Tornøe 2007: degarelix potency 1.49 ng/mL (94.2 % maximal inhibition)"),
         source="assumed: depot-limited kinetics with a short central half-life; trough ~10 ng/mL on 80 mg monthly",
     ),

@@ -8,10 +8,11 @@ from .pk import LH_RECEPTOR, Effect, Product, Release, Route, Species
 
 SPECIES = (
     Species(
-        "hcg", "IU/L", half_life_d=1.4, volume_l=6.8,
+        "hcg", "IU/L", half_life_d=1.0, volume_l=4.9,
         effect=Effect(LH_RECEPTOR, None, source="LH equivalence is a Leydig-cell parameter"),
-        source="half-life 32-43 h after SC dosing (Choi & Smitz 2014; Pregnyl SC 33-43 h); "
-               "volume = MCR 3.38 L/d (Metabolism of hCG in man, 1969) × t½ / ln 2",
+        source="slow-phase half-life 23.6 h and MCR 3.38 L/d after IV hCG in men (Metabolism of hCG in "
+               "man, 1969; volume = MCR × t½ / ln 2); the longer SC/IM apparent half-lives (32-43 h) "
+               "come from absorption, modelled in the depot",
     ),
 )
 

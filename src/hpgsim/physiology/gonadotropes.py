@@ -35,13 +35,16 @@ PARAMETERS = table(
         ("fsh_pool_turnover_d", 1.0, "d", 0.2, 5.0,
          "assumed: FSH is secreted largely constitutively from a small store",
          "FSH store / daily FSH secretion"),
+        ("gonadotrope_priming_per_d", 0.1, "1/d", 0.02, 0.5,
+         "calibrated: gnrh_pump_chh (LH 0.5 → 3.4 IU/L after one week of pump, Huang 2015); GnRH self-priming of gonadotropes",
+         "rate at which GnRH-driven synthesis capacity follows GnRH drive"),
         ("lh_basal_synthesis", 0.02, "1", 0.0, 0.2,
          "calibrated: leuprolide_flare castration; congenital HH LH ~0.5 IU/L (Huang 2015)",
          "LH synthesis without GnRH drive, relative to reference"),
         ("lh_basal_release", 0.05, "1", 0.0, 0.3,
          "assumed: small constitutive LH release",
          "LH release without GnRH drive, relative to the driven rate"),
-        ("fsh_basal_synthesis", 0.03, "1", 0.0, 0.3,
+        ("fsh_basal_synthesis", 0.001, "1", 0.0, 0.3,
          "calibrated: te200_gonadotropins_itt (FSH 3 % of baseline); congenital HH FSH ~1.3 IU/L (Huang 2015)",
          "FSH synthesis without GnRH drive, relative to reference"),
         ("fsh_freq_half_per_d", 12.0, "1/d", 5.0, 25.0,
@@ -49,17 +52,15 @@ PARAMETERS = table(
          "pulse frequency above which FSH synthesis falls"),
         ("fsh_freq_hill", 2.0, "1", 1.0, 4.0,
          "GynCycle p13 = 3; softened (assumed)", "Hill exponent of FSH frequency decoding"),
-        ("lh_pit_androgen_gain", 0.2, "1", 1e-6, 3.0,
+        ("lh_pit_androgen_gain", 6.13e-05, "1", 1e-9, 3.0,
          "calibrated: te200_gonadotropins_itt, letrozole_young_men", "androgen feedback on LH synthesis"),
-        ("lh_pit_estrogen_gain", 0.6, "1", 0.0, 20.0,
+        ("lh_pit_estrogen_gain", 3.268, "1", 0.0, 20.0,
          "calibrated: anastrozole_men, tamoxifen_10", "estrogen feedback on LH synthesis"),
-        ("fsh_pit_androgen_gain", 0.4, "1", 1e-6, 3.0,
+        ("fsh_pit_androgen_gain", 0.00156, "1", 1e-9, 3.0,
          "calibrated: te200_gonadotropins_itt", "androgen feedback on FSH synthesis"),
-        ("fsh_pit_estrogen_gain", 0.6, "1", 0.0, 20.0,
+        ("fsh_pit_estrogen_gain", 19.82, "1", 0.0, 20.0,
          "calibrated: clomiphene_50_healthy, tamoxifen_10", "estrogen feedback on FSH synthesis"),
-        ("pit_androgen_hill", 4.0, "1", 1.0, 12.0,
-         "assumed: as the hypothalamic androgen term", "Hill exponent of the pituitary androgen terms"),
-        ("pit_estrogen_hill", 2.0, "1", 1.0, 4.0,
+        ("pit_estrogen_hill", 4, "1", 1.0, 4.0,
          "assumed: as the hypothalamic estrogen term", "Hill exponent of the pituitary estrogen terms"),
         ("inhibin_half_pg_ml", 150.0, "pg/mL", 50.0, 400.0,
          "assumed: inhibin B acts around its normal level (fertile mean 132 pg/mL)",
@@ -72,12 +73,13 @@ PARAMETERS = table(
 
 
 @njit(cache=True)
-def steroid_factor(theta, P, androgen_gain, estrogen_gain, androgen, estrogen):
-    """Pituitary steroid inhibition, 1 in the reference man (both signals = 1)."""
+def steroid_factor(theta, P, androgen_gain, estrogen_gain, exposure, estrogen):
+    """Pituitary steroid inhibition, 1 in the reference man (both signals = 1).
+
+    The androgen part uses the integrated androgen exposure shared with the hypothalamus.
+    """
     return (1.0 + androgen_gain + estrogen_gain) / (
-        1.0
-        + androgen_gain * androgen ** theta[P.pit_androgen_hill]
-        + estrogen_gain * estrogen ** theta[P.pit_estrogen_hill]
+        1.0 + androgen_gain * exposure + estrogen_gain * estrogen ** theta[P.pit_estrogen_hill]
     )
 
 
@@ -87,22 +89,43 @@ def hill_inhibition(x, half, hill):
 
 
 @njit(cache=True)
-def lh_rates(theta, P, pool, lh, drive_rel, androgen, estrogen):
+def capacity_rate(theta, P, capacity, drive_rel):
+    """GnRH self-priming: driven synthesis capacity follows GnRH drive, up to normal.
+
+    A pituitary deprived of GnRH (congenital HH, months of TRT) makes little LH or FSH
+    for the first days of renewed GnRH exposure, and regains capacity over weeks.
+    """
+    return theta[P.gonadotrope_priming_per_d] * (drive_rel - capacity)
+
+
+@njit(cache=True)
+def primed_fraction(capacity):
+    """Synthesis capacity in use: the primed state saturates at normal.
+
+    The state follows the drive linearly (so pulse-by-pulse and pulse-averaged runs agree)
+    and is capped only where it is used.
+    """
+    return min(max(capacity, 0.0), 1.0)
+
+
+@njit(cache=True)
+def lh_rates(theta, P, pool, lh, drive_rel, androgen_exposure, estrogen, capacity):
     """(d pool/dt, d LH/dt). ``drive_rel`` is the GnRH drive relative to the reference man."""
     k_lh = math.log(2.0) / (theta[P.lh_half_life_min] / 1440.0)
     k_release = 1.0 / theta[P.lh_pool_turnover_d]
     basal = theta[P.lh_basal_synthesis]
     steroid = steroid_factor(
-        theta, P, theta[P.lh_pit_androgen_gain], theta[P.lh_pit_estrogen_gain], androgen, estrogen
+        theta, P, theta[P.lh_pit_androgen_gain], theta[P.lh_pit_estrogen_gain], androgen_exposure, estrogen
     )
-    synthesis = theta[P.lh_ref_iu_l] * k_lh * (basal + (1.0 - basal) * drive_rel) * steroid
+    synthesis = theta[P.lh_ref_iu_l] * k_lh * (basal + (1.0 - basal) * drive_rel * capacity) * steroid
     b = theta[P.lh_basal_release]
     release = k_release * pool * (b + (1.0 - b) * drive_rel)
     return synthesis - release, release - k_lh * lh
 
 
 @njit(cache=True)
-def fsh_rates(theta, P, pool, fsh, drive_rel, frequency, frequency_ref, androgen, estrogen, inhibin_b):
+def fsh_rates(theta, P, pool, fsh, drive_rel, frequency, frequency_ref, androgen_exposure, estrogen,
+              inhibin_b, capacity):
     """(d pool/dt, d FSH/dt): GnRH-dependent, frequency-decoded, inhibin-inhibited synthesis."""
     k_fsh = math.log(2.0) / (theta[P.fsh_half_life_h] / 24.0)
     k_release = 1.0 / theta[P.fsh_pool_turnover_d]
@@ -111,7 +134,7 @@ def fsh_rates(theta, P, pool, fsh, drive_rel, frequency, frequency_ref, androgen
     m = theta[P.fsh_freq_hill]
     decoding = hill_inhibition(frequency, f_half, m) / hill_inhibition(frequency_ref, f_half, m)
     steroid = steroid_factor(
-        theta, P, theta[P.fsh_pit_androgen_gain], theta[P.fsh_pit_estrogen_gain], androgen, estrogen
+        theta, P, theta[P.fsh_pit_androgen_gain], theta[P.fsh_pit_estrogen_gain], androgen_exposure, estrogen
     )
     k_inh = theta[P.inhibin_half_pg_ml]
     n_inh = theta[P.inhibin_hill]
@@ -119,7 +142,7 @@ def fsh_rates(theta, P, pool, fsh, drive_rel, frequency, frequency_ref, androgen
         theta[P.inhibin_b_ref_pg_ml], k_inh, n_inh
     )
     synthesis = (
-        theta[P.fsh_ref_iu_l] * k_fsh * (basal + (1.0 - basal) * drive_rel)
+        theta[P.fsh_ref_iu_l] * k_fsh * (basal + (1.0 - basal) * drive_rel * capacity)
         * decoding * steroid * inhibin
     )
     release = k_release * pool

@@ -30,8 +30,14 @@ PARAMETERS = table(
          "share of Sertoli support that needs no FSH"),
         ("sertoli_response_per_d", 0.1, "1/d", 0.02, 0.5,
          "assumed: Sertoli function follows hormones over ~a week", "Sertoli function rate"),
-        ("sertoli_maturation_per_d", 0.012, "1/d", 0.002, 0.05,
-         "calibrated: gnrh_pump_chh (months to first sperm in congenital HH)", "Sertoli maturation rate at full function"),
+        ("sertoli_maturation_per_d", 0.02, "1/d", 0.002, 0.1,
+         "calibrated: gnrh_pump_chh (months to first sperm in congenital HH)", "Sertoli maturation rate at full function and FSH"),
+        ("maturation_fsh_half_iu_l", 4.0, "IU/L", 1.0, 10.0,
+         "calibrated: gnrh_pump_chh (pump, with endogenous FSH ~6 IU/L, induces sperm ~3x faster than hCG + hMG)",
+         "FSH giving half-maximal drive of Sertoli maturation"),
+        ("maturity_entry_exponent", 3.0, "1", 1.0, 5.0,
+         "assumed: germ-cell support needs Sertoli cells near adult maturity (first sperm after months, not weeks)",
+         "exponent of maturity in germ-cell entry"),
         ("inhibin_b_ref_pg_ml", 150.0, "pg/mL", 100.0, 250.0,
          "fertile men mean 132 pg/mL (95 % CI 114-155); Kelsey 2016 adult median ~170", "inhibin B of the reference man"),
         ("inhibin_sertoli_exponent", 1.0, "1", 0.3, 2.0, "assumed", "dependence of inhibin B on Sertoli function"),
@@ -64,9 +70,16 @@ def function_rate(theta, P, function, drive_rel):
 
 
 @njit(cache=True)
-def maturation_rate(theta, P, maturity, function):
-    """One-way maturation, proportional to Sertoli function."""
-    return theta[P.sertoli_maturation_per_d] * min(function, 1.5) * (1.0 - maturity)
+def maturation_rate(theta, P, maturity, function, fsh_total):
+    """One-way maturation, driven by Sertoli function and, above all, FSH."""
+    fsh = _hill(max(fsh_total, 0.0), theta[P.maturation_fsh_half_iu_l], 2.0)
+    return theta[P.sertoli_maturation_per_d] * min(function, 1.5) * fsh * (1.0 - maturity)
+
+
+@njit(cache=True)
+def germ_capacity(theta, P, maturity):
+    """Germ cells a Sertoli population can support: number × maturity^exponent."""
+    return theta[P.sertoli_capacity] * max(maturity, 0.0) ** theta[P.maturity_entry_exponent]
 
 
 @njit(cache=True)

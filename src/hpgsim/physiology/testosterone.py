@@ -23,6 +23,9 @@ PARAMETERS = table(
         ("t_half_life_h", 1.5, "h", 0.2, 7.7,
          "assumed: between the 10-100 min plasma half-life and Tornøe's effective 7.7 h",
          "serum T half-life (sets the apparent volume)"),
+        ("t_adrenal_nmol_l", 0.5, "nmol/L", 0.2, 1.5,
+         "assumed: serum T without testicular secretion (castrate levels on GnRH agonists are typically < 20-50 ng/dL)",
+         "serum T from adrenal and peripheral sources"),
         ("shbg_ref_nmol_l", 30.0, "nmol/L", 15.0, 60.0,
          "Yu 2018 median 29.4 nmol/L (11.5-66.3); Western controls 42 nmol/L", "SHBG of the reference man aged 35, BMI 25"),
         ("shbg_assoc_l_mol", 1.0e9, "L/mol", 0.5e9, 2.0e9,
@@ -54,4 +57,6 @@ def serum_t_rate(theta, P, serum_t, secretion_rel, exogenous_nmol_d):
     """dT/dt: testicular secretion (relative to the reference production) + exogenous input."""
     k = math.log(2.0) / (theta[P.t_half_life_h] / 24.0)
     volume = theta[P.t_clearance_l_d] / k
-    return k * (theta[P.t_ref_nmol_l] * secretion_rel - serum_t) + exogenous_nmol_d / volume
+    adrenal = theta[P.t_adrenal_nmol_l]
+    target = adrenal + (theta[P.t_ref_nmol_l] - adrenal) * secretion_rel
+    return k * (target - serum_t) + exogenous_nmol_d / volume

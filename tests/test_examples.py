@@ -1,0 +1,29 @@
+"""Every example runs through the CLI contract, with no negative or missing values."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import hpgsim
+from hpgsim.observables import COLUMNS
+
+EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_example_runs_clean(path):
+    frame = hpgsim.simulate(hpgsim.load_scenario(path)).to_pandas()
+    values = frame[list(COLUMNS)].to_numpy()
+    assert np.isfinite(values).all()
+    assert (values >= 0).all()
+    assert frame.time_d.iloc[-1] == pytest.approx(hpgsim.load_scenario(path).settings.until_d)
+
+
+def test_there_are_examples_for_every_listed_protocol():
+    names = {p.stem for p in EXAMPLES}
+    assert {"baseline", "start_te200_weekly", "stop_cypionate_no_treatment", "stop_cypionate_hcg",
+            "stop_cypionate_clomiphene", "stop_cypionate_tamoxifen", "stop_cypionate_anastrozole",
+            "trt_plus_hcg500", "gonadorelin_pump", "gonadorelin_infusion", "gonadorelin_daily_injection",
+            "chh_pump", "chh_hcg_hmg", "leuprolide_depot", "degarelix"} <= names
