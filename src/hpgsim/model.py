@@ -255,7 +255,10 @@ def receptor_drive(theta, P, y, S, mode, frequency, amplitude, agonist, antagoni
 # ------------------------------------------------------------------------------ the loop
 @njit(cache=True)
 def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
-    """dy/dt of the whole axis and every drug compartment (writes into ``dy``)."""
+    """dy/dt of the whole axis and every drug compartment (writes into ``dy``).
+
+    Returns serum LH: a state in the pulsatile resolution, quasi-steady in the averaged one.
+    """
     exogenous_t = drug_rates(S, y, dy, lib, u)
     (serm_load, serm_agonism, aromatase_inhibition, agonist, antagonist,
      lh_equivalent, lh_exogenous, fsh_exogenous) = drug_effects(theta, P, S, y, lib)
@@ -285,14 +288,20 @@ def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
         decoded_f = pump_f
     dy[S.gonadotrope_capacity] = gonadotropes.capacity_rate(theta, P, y[S.gonadotrope_capacity], drive_rel)
     capacity = gonadotropes.primed_fraction(y[S.gonadotrope_capacity])
-    dy[S.lh_pool], dy[S.lh] = gonadotropes.lh_rates(
-        theta, P, y[S.lh_pool], y[S.lh], drive_rel, exposure, estrogen, capacity)
+    dy[S.lh_pool], lh_release, k_lh = gonadotropes.lh_rates(
+        theta, P, y[S.lh_pool], drive_rel, exposure, estrogen, capacity)
+    if mode == PULSATILE:
+        lh = max(y[S.lh], 0.0)
+        dy[S.lh] = lh_release - k_lh * y[S.lh]
+    else:
+        lh = lh_release / k_lh  # quasi-steady; the state is not used (see observables)
+        dy[S.lh] = 0.0
     dy[S.fsh_pool], dy[S.fsh] = gonadotropes.fsh_rates(
         theta, P, y[S.fsh_pool], y[S.fsh], drive_rel, decoded_f, ref[R.frequency],
         exposure, estrogen, max(y[S.inhibin_b], 0.0), capacity)
 
     # Leydig cells → ITT and serum T, aromatase
-    lh_total = max(y[S.lh], 0.0) + lh_equivalent
+    lh_total = lh + lh_equivalent
     lhr = y[S.lh_receptor_availability]
     dy[S.lh_receptor_availability] = leydig.lhr_availability_rate(theta, P, lhr, lh_total)
     stimulation = leydig.lh_activation(theta, P, lh_total, lhr) / ref[R.activation]
@@ -323,8 +332,9 @@ def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
     spermatogenesis.chain_rates(theta, P, germ, epi, function, capacity,
                                 dy[S.germ0:S.germ0 + N_STAGES], dy[S.epi0:S.epi0 + N_EPIDIDYMIS],
                                 theta[P.germ_sensitivity])
-    dy[S.inhibin_b] = sertoli.inhibin_rate(theta, P, y[S.inhibin_b], maturity * theta[P.sertoli_capacity], function,
-                                           spermatogenesis.germ_load(germ))
+    dy[S.inhibin_b] = sertoli.inhibin_rate(theta, P, y[S.inhibin_b], maturity * theta[P.sertoli_capacity],
+                                           function, spermatogenesis.germ_load(germ))
+    return lh
 
 
 # ------------------------------------------------------------------------ reference man
@@ -335,7 +345,8 @@ def reference(theta, P):
     ref[R.free_t] = testosterone.free_testosterone_pmol_l(
         theta, P, theta[P.t_ref_nmol_l], theta[P.shbg_ref_nmol_l])
     ref[R.frequency] = hypothalamus.pulse_frequency(theta, P, 1.0, 1.0, 1.0)
-    ref[R.amplitude] = hypothalamus.pulse_amplitude(theta, P, 1.0, 1.0, 1.0)
+    exposure = hypothalamus.androgen_exposure_target(theta, P, 1.0)
+    ref[R.amplitude] = hypothalamus.pulse_amplitude(theta, P, exposure, 1.0, 1.0)
     k_slow = theta[P.gnrh_decay_per_d]
     k_fast = theta[P.gnrh_rise_per_d]
     coef = ref[R.amplitude] * hypothalamus.biexp_peak_scale(k_slow, k_fast)
@@ -357,7 +368,7 @@ def reference_state(theta: np.ndarray, ref: np.ndarray, layout: Layout, params: 
     P = params.index
     y = np.zeros(layout.n)
     value = {
-        "androgen_exposure": 1.0,
+        "androgen_exposure": hypothalamus.androgen_exposure_target(theta, P, 1.0),
         "gnrh_receptor_availability": ref[R.availability],
         "gonadotrope_capacity": 1.0,
         "lh_pool": gonadotropes.lh_pool_ref(theta, P),

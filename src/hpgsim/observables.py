@@ -6,6 +6,7 @@ import numpy as np
 from numba import njit
 
 from .drugs import pk
+from .model import rhs
 from .physiology import spermatogenesis, testosterone
 from .physiology.spermatogenesis import N_EPIDIDYMIS, N_STAGES
 from .units import NG_DL_PER_NMOL_L, T_MOLAR_MASS_G_MOL
@@ -27,12 +28,18 @@ PG_ML_PER_PMOL_L = T_MOLAR_MASS_G_MOL / 1000.0
 
 
 @njit(cache=True)
-def observe(Y, theta, P, S, lib):
-    """One row of measurable quantities per state row (assays see exogenous LH and FSH)."""
+def observe(times, Y, U, theta, P, S, ref, lib, mode):
+    """One row of measurable quantities per state row (assays see exogenous LH and FSH).
+
+    ``U`` holds each row's segment inputs: serum LH is re-derived through the right-hand
+    side, where the averaged resolution treats it as quasi-steady.
+    """
     depot_ka, depot_species, ke, volume, target, potency, efficacy, metabolite, metf = lib
     out = np.empty((Y.shape[0], 11))
+    dy = np.empty(Y.shape[1])
     for r in range(Y.shape[0]):
         y = Y[r]
+        lh = rhs(times[r], y, dy, theta, P, S, ref, lib, U[r], mode)
         lh_exo = 0.0
         fsh_exo = 0.0
         for s in range(S.n_species):
@@ -48,7 +55,7 @@ def observe(Y, theta, P, S, lib):
         sperm = (theta[P.sperm_ref_m_ml] * theta[P.sperm_baseline_factor]
                  * max(spermatogenesis.output_relative(theta, P, epi), 0.0))
         capacity = y[S.sertoli_maturity] * theta[P.sertoli_capacity]
-        out[r, 0] = max(y[S.lh], 0.0) + lh_exo
+        out[r, 0] = lh + lh_exo
         out[r, 1] = max(y[S.fsh], 0.0) + fsh_exo
         out[r, 2] = serum_t * NG_DL_PER_NMOL_L
         out[r, 3] = free_t * PG_ML_PER_PMOL_L

@@ -27,7 +27,7 @@ PARAMETERS = table(
          "Leydig capacity in primary hypogonadism"),
         ("primary_hh_sertoli_capacity", 0.3, "1", 0.05, 0.8,
          "assumed: damaged seminiferous epithelium in primary hypogonadism", "Sertoli capacity in primary hypogonadism"),
-        ("congenital_hh_sertoli_maturity", 0.05, "1", 0.0, 0.3,
+        ("congenital_hh_sertoli_maturity", 0.02, "1", 0.0, 0.3,
          "assumed: prepubertal, immature Sertoli cells; testis ~2.3 mL (Huang 2015)", "initial Sertoli maturity in congenital HH"),
         ("age_ref_years", 35.0, "y", 20.0, 50.0, "reference age of the reference man (Travison 19-39 y cohort)", "reference age"),
         ("age_leydig_slope_per_y", 0.008, "1/y", 0.0, 0.02,

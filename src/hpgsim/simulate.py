@@ -84,7 +84,8 @@ def simulate(scenario: Scenario, *, overrides: dict[str, float] | None = None,
                             out_t, theta, P, S, ref, lib, mode, rtol, atol, HMAX[mode])
     if not np.all(np.isfinite(Y)):
         raise RuntimeError("the solver failed to produce finite values for this scenario")
-    values = observe(Y, theta, P, S, lib)[None, :, :]
+    U = timeline.inputs_at(out_t)
+    values = observe(out_t, Y, U, theta, P, S, ref, lib, mode)[None, :, :]
     return Result(scenario, out_t, values, Y, layout.names,
                   {"accepted_steps": n_acc, "rejected_steps": n_rej, "segments": len(timeline.seg_t0)})
 
@@ -151,6 +152,12 @@ class Timeline:
         if times[-1] < self.until - 1e-9:
             times = np.append(times, self.until)
         return np.round(times, 9)
+
+    def inputs_at(self, times: np.ndarray) -> np.ndarray:
+        """The segment inputs in force at each time (a time on a boundary takes the earlier
+        segment, matching the pre-dose convention of the output rows)."""
+        idx = np.clip(np.searchsorted(self.seg_t1, times, side="left"), 0, len(self.seg_t1) - 1)
+        return self.inputs[idx]
 
     def _bolus(self, r: Regimen) -> np.ndarray:
         vec = np.zeros(self.layout.n)

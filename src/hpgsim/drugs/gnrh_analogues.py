@@ -20,7 +20,7 @@ SPECIES = (
     ),
     Species(
         "degarelix", "ng/mL", half_life_d=1.5, volume_l=500.0,
-        effect=Effect(GNRH_ANTAGONIST, 1.49, source="Tornøe 2007: degarelix potency 1.49 ng/mL (94.2 % maximal inhibition)"),
+        effect=Effect(GNRH_ANTAGONIST, 0.08, source="calibrated: castrate T maintained on 80 mg monthly (label); Tornøe 2007 reports 1.49 ng/mL as potency on LH-pool release in a model without endogenous GnRH competition"),
         source="assumed: depot-limited kinetics with a short central half-life; trough ~10 ng/mL on 80 mg monthly",
     ),
 )

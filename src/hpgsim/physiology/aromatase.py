@@ -23,7 +23,7 @@ PARAMETERS = table(
         ("aromatase_bmi_slope", 0.03, "1/(kg/m²)", 0.0, 0.08,
          "assumed: adipose aromatase raises E2 by ~3 % per BMI unit (obese men have ~30 % higher E2)",
          "log-linear effect of BMI on peripheral aromatization"),
-        ("e2_half_life_h", 2.0, "h", 0.5, 6.0,
+        ("e2_half_life_h", 3, "h", 0.5, 6.0,
          "assumed: E2 metabolic clearance gives a half-life of hours", "E2 equilibration half-life"),
     ],
 )

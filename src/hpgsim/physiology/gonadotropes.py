@@ -13,6 +13,7 @@ import math
 from numba import njit
 
 from ..parameters import table
+from .hypothalamus import androgen_exposure_target
 
 PARAMETERS = table(
     "gonadotropes",
@@ -35,16 +36,16 @@ PARAMETERS = table(
         ("fsh_pool_turnover_d", 1.0, "d", 0.2, 5.0,
          "assumed: FSH is secreted largely constitutively from a small store",
          "FSH store / daily FSH secretion"),
-        ("gonadotrope_priming_per_d", 0.1, "1/d", 0.02, 0.5,
+        ("gonadotrope_priming_per_d", 0.05, "1/d", 0.02, 0.5,
          "calibrated: gnrh_pump_chh (LH 0.5 → 3.4 IU/L after one week of pump, Huang 2015); GnRH self-priming of gonadotropes",
          "rate at which GnRH-driven synthesis capacity follows GnRH drive"),
-        ("lh_basal_synthesis", 0.02, "1", 0.0, 0.2,
+        ("lh_basal_synthesis", 0.001, "1", 0.0, 0.2,
          "calibrated: leuprolide_flare castration; congenital HH LH ~0.5 IU/L (Huang 2015)",
          "LH synthesis without GnRH drive, relative to reference"),
         ("lh_basal_release", 0.05, "1", 0.0, 0.3,
          "assumed: small constitutive LH release",
          "LH release without GnRH drive, relative to the driven rate"),
-        ("fsh_basal_synthesis", 0.001, "1", 0.0, 0.3,
+        ("fsh_basal_synthesis", 0.1478, "1", 0.0, 0.3,
          "calibrated: te200_gonadotropins_itt (FSH 3 % of baseline); congenital HH FSH ~1.3 IU/L (Huang 2015)",
          "FSH synthesis without GnRH drive, relative to reference"),
         ("fsh_freq_half_per_d", 12.0, "1/d", 5.0, 25.0,
@@ -52,15 +53,15 @@ PARAMETERS = table(
          "pulse frequency above which FSH synthesis falls"),
         ("fsh_freq_hill", 2.0, "1", 1.0, 4.0,
          "GynCycle p13 = 3; softened (assumed)", "Hill exponent of FSH frequency decoding"),
-        ("lh_pit_androgen_gain", 6.13e-05, "1", 1e-9, 3.0,
+        ("lh_pit_androgen_gain", 9070, "1", 0.0, 1e6,
          "calibrated: te200_gonadotropins_itt, letrozole_young_men", "androgen feedback on LH synthesis"),
-        ("lh_pit_estrogen_gain", 3.268, "1", 0.0, 20.0,
+        ("lh_pit_estrogen_gain", 2.615, "1", 0.0, 20.0,
          "calibrated: anastrozole_men, tamoxifen_10", "estrogen feedback on LH synthesis"),
-        ("fsh_pit_androgen_gain", 0.00156, "1", 1e-9, 3.0,
+        ("fsh_pit_androgen_gain", 1.417e+05, "1", 0.0, 1e6,
          "calibrated: te200_gonadotropins_itt", "androgen feedback on FSH synthesis"),
-        ("fsh_pit_estrogen_gain", 19.82, "1", 0.0, 20.0,
+        ("fsh_pit_estrogen_gain", 10.53, "1", 0.0, 20.0,
          "calibrated: clomiphene_50_healthy, tamoxifen_10", "estrogen feedback on FSH synthesis"),
-        ("pit_estrogen_hill", 4, "1", 1.0, 4.0,
+        ("pit_estrogen_hill", 3.935, "1", 1.0, 4.0,
          "assumed: as the hypothalamic estrogen term", "Hill exponent of the pituitary estrogen terms"),
         ("inhibin_half_pg_ml", 150.0, "pg/mL", 50.0, 400.0,
          "assumed: inhibin B acts around its normal level (fertile mean 132 pg/mL)",
@@ -74,11 +75,12 @@ PARAMETERS = table(
 
 @njit(cache=True)
 def steroid_factor(theta, P, androgen_gain, estrogen_gain, exposure, estrogen):
-    """Pituitary steroid inhibition, 1 in the reference man (both signals = 1).
+    """Pituitary steroid inhibition, 1 in the reference man (estrogen signal 1).
 
     The androgen part uses the integrated androgen exposure shared with the hypothalamus.
     """
-    return (1.0 + androgen_gain + estrogen_gain) / (
+    reference = androgen_exposure_target(theta, P, 1.0)
+    return (1.0 + androgen_gain * reference + estrogen_gain) / (
         1.0 + androgen_gain * exposure + estrogen_gain * estrogen ** theta[P.pit_estrogen_hill]
     )
 
@@ -109,9 +111,14 @@ def primed_fraction(capacity):
 
 
 @njit(cache=True)
-def lh_rates(theta, P, pool, lh, drive_rel, androgen_exposure, estrogen, capacity):
-    """(d pool/dt, d LH/dt). ``drive_rel`` is the GnRH drive relative to the reference man."""
-    k_lh = math.log(2.0) / (theta[P.lh_half_life_min] / 1440.0)
+def lh_rates(theta, P, pool, drive_rel, androgen_exposure, estrogen, capacity):
+    """(d pool/dt, release into blood, LH clearance rate).
+
+    ``drive_rel`` is the GnRH drive relative to the reference man. The caller either
+    integrates serum LH (pulsatile) or takes it as quasi-steady, release / clearance
+    (averaged: LH's one-hour half-life is fast against pulse-averaged dynamics).
+    """
+    k_lh = lh_clearance_per_d(theta, P)
     k_release = 1.0 / theta[P.lh_pool_turnover_d]
     basal = theta[P.lh_basal_synthesis]
     steroid = steroid_factor(
@@ -120,7 +127,12 @@ def lh_rates(theta, P, pool, lh, drive_rel, androgen_exposure, estrogen, capacit
     synthesis = theta[P.lh_ref_iu_l] * k_lh * (basal + (1.0 - basal) * drive_rel * capacity) * steroid
     b = theta[P.lh_basal_release]
     release = k_release * pool * (b + (1.0 - b) * drive_rel)
-    return synthesis - release, release - k_lh * lh
+    return synthesis - release, release, k_lh
+
+
+@njit(cache=True)
+def lh_clearance_per_d(theta, P):
+    return math.log(2.0) / (theta[P.lh_half_life_min] / 1440.0)
 
 
 @njit(cache=True)

@@ -25,22 +25,25 @@ PARAMETERS = table(
         ("gnrh_freq_estrogen_gain", 0.57, "1", 0.1, 2.0,
          "Pitteloud/Hayes 2008: E2 add-back slows frequency 24 %",
          "estrogen-receptor term slowing pulse frequency"),
-        ("gnrh_amp_max", 2.625, "K_D units", 0.5, 5.0,
+        ("gnrh_amp_max", 2.019, "K_D units", 0.5, 5.0,
          "calibrated: ref_lh_fsh, anastrozole_men; peak portal GnRH over the receptor K_D without feedback",
          "pulse amplitude with no steroid feedback"),
-        ("gnrh_amp_androgen_gain", 1.23e-06, "1", 1e-9, 2.0,
+        ("gnrh_amp_androgen_gain", 262, "1", 0.0, 1000.0,
          "calibrated: te200_gonadotropins_itt, letrozole_young_men",
          "androgen-receptor term lowering pulse amplitude"),
-        ("gnrh_amp_estrogen_gain", 0.3549, "1", 0.1, 20.0,
+        ("gnrh_amp_estrogen_gain", 0.7346, "1", 0.1, 20.0,
          "calibrated: anastrozole_men, clomiphene_50_healthy",
          "estrogen-receptor term lowering pulse amplitude"),
-        ("gnrh_androgen_hill", 11.99, "1", 1.0, 12.0,
+        ("gnrh_androgen_hill", 9.903, "1", 1.0, 12.0,
          "calibrated: letrozole_young_men (T x2.5 with LH x4.4) against te200_gonadotropins_itt; the androgen term acts mainly at supraphysiological T",
          "Hill exponent of the androgen term on amplitude"),
-        ("androgen_exposure_per_d", 2.503, "1/d", 0.05, 3.0,
+        ("androgen_threshold", 6, "1", 2.0, 10.0,
+         "assumed: androgen signal (free T relative to normal) above which suppression saturates; it only bounds the term (gains are calibrated below it)",
+         "half-saturation of the androgen exposure"),
+        ("androgen_exposure_per_d", 1.314, "1/d", 0.05, 3.0,
          "assumed: androgen-receptor suppression of the GnRH network builds and fades over days (gene expression), so supraphysiological T peaks after injections keep LH down through the trough",
          "rate of the integrated androgen exposure"),
-        ("gnrh_estrogen_hill", 1.13, "1", 1.0, 4.0,
+        ("gnrh_estrogen_hill", 2.422, "1", 1.0, 4.0,
          "assumed: cooperative receptor-mediated inhibition",
          "Hill exponent of the estrogen term on amplitude"),
         ("gnrh_decay_per_d", 250.0, "1/d", 190.0, 380.0,
@@ -66,20 +69,28 @@ def pulse_frequency(theta, P, androgen, estrogen, generator_activity):
 
 
 @njit(cache=True)
+def androgen_exposure_target(theta, P, androgen):
+    """Steep, saturating androgen response x^n / (1 + x^n), x = signal / threshold."""
+    x = (max(androgen, 0.0) / theta[P.androgen_threshold]) ** theta[P.gnrh_androgen_hill]
+    return x / (1.0 + x)
+
+
+@njit(cache=True)
 def androgen_exposure_rate(theta, P, exposure, androgen):
-    """d(exposure)/dt: relaxes to androgen^n, a steep function averaged over days.
+    """d(exposure)/dt: relaxes to the steep androgen response, averaged over days.
 
     Averaging *after* the steep nonlinearity is what separates TE injections (peaks of free
     T several-fold above normal) from an aromatase inhibitor that holds T steadily at ~2.5x.
+    The response saturates, which keeps the state bounded (0-1) and cheap to integrate.
     """
-    return theta[P.androgen_exposure_per_d] * (androgen ** theta[P.gnrh_androgen_hill] - exposure)
+    return theta[P.androgen_exposure_per_d] * (androgen_exposure_target(theta, P, androgen) - exposure)
 
 
 @njit(cache=True)
 def pulse_amplitude(theta, P, exposure, estrogen, generator_activity):
     """Peak portal GnRH in receptor K_D units, scaled by the patient's generator activity.
 
-    ``exposure`` is the integrated androgen exposure (1 in the reference man).
+    ``exposure`` is the integrated androgen exposure (tiny in the reference man).
     """
     return generator_activity * theta[P.gnrh_amp_max] / (
         1.0

@@ -18,7 +18,7 @@ PARAMETERS = table(
     "sertoli",
     "Sertoli cells and inhibin B",
     [
-        ("sertoli_itt_half_nmol_l", 250.0, "nmol/L", 50.0, 800.0,
+        ("sertoli_itt_half_nmol_l", 799.9, "nmol/L", 50.0, 800.0,
          "calibrated: te200_sperm_kinetics, te_hcg_itt (sperm kept when ITT ≥ ~25 % of normal); Coviello 2004: ITT 13 nmol/L gives 1.3 M/mL",
          "ITT giving half-maximal androgen support"),
         ("sertoli_itt_hill", 2.0, "1", 1.0, 4.0, "assumed", "Hill exponent of ITT support"),
@@ -28,18 +28,24 @@ PARAMETERS = table(
         ("sertoli_fsh_independent", 0.4, "1", 0.1, 0.8,
          "calibrated: fsh_addon_chh (hCG alone leaves ~60 % of congenital HH men azoospermic; Bouloux 2003)",
          "share of Sertoli support that needs no FSH"),
-        ("sertoli_response_per_d", 0.1, "1/d", 0.02, 0.5,
+        ("sertoli_response_per_d", 0.07015, "1/d", 0.02, 0.5,
          "assumed: Sertoli function follows hormones over ~a week", "Sertoli function rate"),
-        ("sertoli_maturation_per_d", 0.02, "1/d", 0.002, 0.1,
+        ("sertoli_maturation_per_d", 0.006, "1/d", 0.002, 0.1,
          "calibrated: gnrh_pump_chh (months to first sperm in congenital HH)", "Sertoli maturation rate at full function and FSH"),
-        ("maturation_fsh_half_iu_l", 4.0, "IU/L", 1.0, 10.0,
+        ("maturation_fsh_half_iu_l", 6, "IU/L", 1.0, 10.0,
          "calibrated: gnrh_pump_chh (pump, with endogenous FSH ~6 IU/L, induces sperm ~3x faster than hCG + hMG)",
          "FSH giving half-maximal drive of Sertoli maturation"),
-        ("maturity_entry_exponent", 3.0, "1", 1.0, 5.0,
+        ("maturation_fsh_hill", 3.0, "1", 1.0, 5.0,
+         "assumed: FSH-driven Sertoli proliferation and maturation is steep in FSH (hMG's lower FSH exposure is much slower than a pump's)",
+         "Hill exponent of FSH in Sertoli maturation"),
+        ("maturity_entry_exponent", 5, "1", 1.0, 5.0,
          "assumed: germ-cell support needs Sertoli cells near adult maturity (first sperm after months, not weeks)",
          "exponent of maturity in germ-cell entry"),
         ("inhibin_b_ref_pg_ml", 150.0, "pg/mL", 100.0, 250.0,
          "fertile men mean 132 pg/mL (95 % CI 114-155); Kelsey 2016 adult median ~170", "inhibin B of the reference man"),
+        ("inhibin_basal_fraction", 0.35, "1", 0.1, 0.6,
+         "calibrated: inhibin B falls ~2.5-fold (to ~40 %) on TE 200 mg weekly (Wallace 1993)",
+         "share of inhibin B secreted by mature Sertoli cells regardless of hormones and germ cells"),
         ("inhibin_sertoli_exponent", 1.0, "1", 0.3, 2.0, "assumed", "dependence of inhibin B on Sertoli function"),
         ("inhibin_germ_exponent", 0.5, "1", 0.0, 1.5,
          "assumed: inhibin B falls ~2.5-fold on TE (Wallace 1993) and correlates with sperm output",
@@ -72,7 +78,7 @@ def function_rate(theta, P, function, drive_rel):
 @njit(cache=True)
 def maturation_rate(theta, P, maturity, function, fsh_total):
     """One-way maturation, driven by Sertoli function and, above all, FSH."""
-    fsh = _hill(max(fsh_total, 0.0), theta[P.maturation_fsh_half_iu_l], 2.0)
+    fsh = _hill(max(fsh_total, 0.0), theta[P.maturation_fsh_half_iu_l], theta[P.maturation_fsh_hill])
     return theta[P.sertoli_maturation_per_d] * min(function, 1.5) * fsh * (1.0 - maturity)
 
 
@@ -85,9 +91,8 @@ def germ_capacity(theta, P, maturity):
 @njit(cache=True)
 def inhibin_rate(theta, P, inhibin_b, maturity, function, germ_load):
     k = math.log(2.0) / theta[P.inhibin_half_life_d]
-    target = (
-        theta[P.inhibin_b_ref_pg_ml] * maturity
-        * max(function, 0.0) ** theta[P.inhibin_sertoli_exponent]
-        * max(germ_load, 0.0) ** theta[P.inhibin_germ_exponent]
-    )
+    basal = theta[P.inhibin_basal_fraction]
+    regulated = (max(function, 0.0) ** theta[P.inhibin_sertoli_exponent]
+                 * max(germ_load, 0.0) ** theta[P.inhibin_germ_exponent])
+    target = theta[P.inhibin_b_ref_pg_ml] * maturity * (basal + (1.0 - basal) * regulated)
     return k * (target - inhibin_b)
