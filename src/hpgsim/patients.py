@@ -19,7 +19,7 @@ PARAMETERS = table(
     "patients",
     "Phenotype and covariate effects",
     [
-        ("secondary_hh_generator_activity", 0.55, "1", 0.2, 0.9,
+        ("secondary_hh_generator_activity", 0.12, "1", 0.05, 0.9,
          "assumed: adult-onset secondary hypogonadism as a weaker GnRH generator, giving T ~250-300 ng/dL with low-normal LH",
          "GnRH amplitude scale in secondary hypogonadism"),
         ("primary_hh_leydig_capacity", 0.25, "1", 0.05, 0.6,

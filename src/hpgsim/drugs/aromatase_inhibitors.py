@@ -10,7 +10,7 @@ from .pk import AROMATASE, Effect, Product, Release, Route, Species
 SPECIES = (
     Species(
         "anastrozole", "ng/mL", half_life_d=50.0 / 24.0, volume_l=70.0,
-        effect=Effect(AROMATASE, 14.52, 0.97, "Imax: Geisler 1996 (96.7 %); IC50 calibrated: anastrozole_men"),
+        effect=Effect(AROMATASE, 16.5, 0.97, "Imax: Geisler 1996 (96.7 %); IC50 calibrated: anastrozole_men"),
         source="t½ ~50 h (Arimidex label monograph); V/F assumed 70 L (Css ~20 ng/mL at 1 mg/d)",
     ),
     Species(

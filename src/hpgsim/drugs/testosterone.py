@@ -63,7 +63,7 @@ PRODUCTS = (
     Product(
         "testosterone_gel", "testosterone", "Testosterone gel (dose = mg testosterone applied)", "mass",
         routes=(
-            Route("transdermal", (_depot(0.5, 1.0, "AndroGel 1 % label: ~10 % absorbed over 24 h; 11.5 % calibrated to the AndroGel 1.62 % titrated Cavg 561 ng/dL at 60.75 mg/d; release over about a day (assumed)", bioavailability=0.115),),
+            Route("transdermal", (_depot(0.5, 1.0, "AndroGel 1 % label: ~10 % absorbed over 24 h; 16 % calibrated to the AndroGel 1.62 % titrated Cavg 561 ng/dL at 60.75 mg/d (the 1.62 % gel is more efficient); release over about a day (assumed)", bioavailability=0.16),),
                   (20.25, 100.0), 300.0, "every 1 d (AndroGel 1.62 %: 20.25-81 mg)", "AndroGel labels"),
         ),
         source="AndroGel 1 % and 1.62 % labels",

@@ -21,7 +21,7 @@ PARAMETERS = table(
     "gnrh_receptor",
     "Pituitary GnRH receptor with desensitization",
     [
-        ("gnrh_kd_pg_ml", 1000, "pg/mL", 50.0, 2000.0,
+        ("gnrh_kd_pg_ml", 300, "pg/mL", 50.0, 2000.0,
          "assumed: peripheral gonadorelin level that half-occupies the receptor; 10 ug SC pump pulses (peak ~150 pg/mL, Handelsman 1984 scaling) must drive normal LH pulses",
          "receptor K_D for native GnRH / gonadorelin"),
         ("receptor_recovery_per_d", 0.06, "1/d", 0.005, 0.5,
@@ -33,7 +33,7 @@ PARAMETERS = table(
         ("receptor_recovery_block", 8.0, "1", 1.0, 16.0,
          "assumed: receptors recycle only while mostly free (recovery × (1 - occupancy)^m), so the troughs between pulses restore them while continuous exposure (infusion, depot agonist) does not",
          "exponent m of free receptor fraction in receptor recovery"),
-        ("gonadotrope_signal_half", 0.0788, "1", 0.03, 0.5,
+        ("gonadotrope_signal_half", 0.12, "1", 0.03, 0.5,
          "calibrated: gonadorelin pump vs infusion behaviour; threshold between pulse peaks and infusion plateaus",
          "signalling receptor (N x occupancy) giving half-maximal release"),
         ("gonadotrope_signal_hill", 4.0, "1", 1.0, 6.0,

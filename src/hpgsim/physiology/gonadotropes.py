@@ -45,7 +45,7 @@ PARAMETERS = table(
         ("lh_basal_release", 0.05, "1", 0.0, 0.3,
          "assumed: small constitutive LH release",
          "LH release without GnRH drive, relative to the driven rate"),
-        ("fsh_basal_synthesis", 0.1478, "1", 0.0, 0.3,
+        ("fsh_basal_synthesis", 0.006, "1", 0.0, 0.3,
          "calibrated: te200_gonadotropins_itt (FSH 3 % of baseline); congenital HH FSH ~1.3 IU/L (Huang 2015)",
          "FSH synthesis without GnRH drive, relative to reference"),
         ("fsh_freq_half_per_d", 12.0, "1/d", 5.0, 25.0,
