@@ -62,7 +62,7 @@ PARAMETERS = table(
         ("fsh_pit_estrogen_gain", 10.53, "1", 0.0, 20.0,
          "calibrated: clomiphene_50_healthy, tamoxifen_10", "estrogen feedback on FSH synthesis"),
         ("pit_estrogen_hill", 3.935, "1", 1.0, 4.0,
-         "assumed: as the hypothalamic estrogen term", "Hill exponent of the pituitary estrogen terms"),
+         "calibrated: anastrozole_men, clomiphene_50_healthy, tamoxifen_10", "Hill exponent of the pituitary estrogen terms"),
         ("inhibin_half_pg_ml", 150.0, "pg/mL", 50.0, 400.0,
          "assumed: inhibin B acts around its normal level (fertile mean 132 pg/mL)",
          "inhibin B giving half-maximal FSH inhibition"),

@@ -29,7 +29,7 @@ PARAMETERS = table(
          "calibrated: fsh_addon_chh (hCG alone leaves ~60 % of congenital HH men azoospermic; Bouloux 2003)",
          "share of Sertoli support that needs no FSH"),
         ("sertoli_response_per_d", 0.07015, "1/d", 0.02, 0.5,
-         "assumed: Sertoli function follows hormones over ~a week", "Sertoli function rate"),
+         "calibrated: te200_sperm_kinetics, liu2006_recovery", "Sertoli function rate"),
         ("sertoli_maturation_per_d", 0.006, "1/d", 0.002, 0.1,
          "calibrated: gnrh_pump_chh (months to first sperm in congenital HH)", "Sertoli maturation rate at full function and FSH"),
         ("maturation_fsh_half_iu_l", 6, "IU/L", 1.0, 10.0,
