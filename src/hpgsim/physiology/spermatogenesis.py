@@ -40,8 +40,8 @@ PARAMETERS = table(
         ("semen_volume_ml", 3.0, "mL", 1.5, 5.0, "assumed: typical ejaculate (WHO 2010 lower limit 1.5 mL)", "ejaculate volume"),
         ("motile_fraction", 0.55, "1", 0.4, 0.8, "assumed: above the WHO 2010 lower limit of 40 % total motility", "motile fraction"),
         ("testis_volume_ref_ml", 18.0, "mL", 12.0, 25.0, "assumed: adult mean testicular volume by orchidometer", "testis volume of the reference man"),
-        ("testis_nongerm_fraction", 0.5, "1", 0.3, 0.8,
-         "assumed: interstitium, Sertoli cells and tubule walls; congenital HH testes ~2.3 mL (Huang 2015)",
+        ("testis_nongerm_fraction", 0.65, "1", 0.3, 0.8,
+         "assumed: interstitium, Sertoli cells, tubule walls and the spermatogonia that persist on TRT (testes shrink by about a third, not half, on TRT); congenital HH testes ~2.3 mL (Huang 2015)",
          "share of volume not made of germ cells"),
     ],
 )
