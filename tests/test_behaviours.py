@@ -1,6 +1,5 @@
 """Typical-patient behaviours of physiology.md §4 beyond the drug targets."""
 
-import numpy as np
 import pytest
 
 from conftest import TE200, at, first_time, run

@@ -39,6 +39,8 @@ def run(
         files = render_outputs(sc)
     except ScenarioError as exc:
         _fail(str(exc))
+    except RuntimeError as exc:  # the solver could not integrate this scenario
+        _fail(f"simulation failed: {exc}", code=1)
     write_outputs(files, out)
     typer.echo(f"wrote {', '.join(sorted(files))} to {out}")
 

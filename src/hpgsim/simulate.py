@@ -176,7 +176,7 @@ class Timeline:
             if not active:
                 continue
             if r.route == "infusion":
-                for kind, idx, amount in self.library.doses[(r.drug, r.route)]:
+                for _kind, idx, amount in self.library.doses[(r.drug, r.route)]:
                     u[idx] += r.rate_per_day * amount
             elif r.route == "pump" and self.mode == AVERAGED:
                 pumps += 1

@@ -117,12 +117,3 @@ def periodic_biexp(tau, period, coef, k_slow, k_fast):
         math.exp(-k_slow * tau) / (1.0 - math.exp(-k_slow * period))
         - math.exp(-k_fast * tau) / (1.0 - math.exp(-k_fast * period))
     )
-
-
-@njit(cache=True)
-def endogenous_pulse_level(theta, P, tau, period, amplitude):
-    """Portal GnRH (K_D units) ``tau`` days after the last endogenous pulse."""
-    k_slow = theta[P.gnrh_decay_per_d]
-    k_fast = theta[P.gnrh_rise_per_d]
-    coef = amplitude * biexp_peak_scale(k_slow, k_fast)
-    return periodic_biexp(tau, period, coef, k_slow, k_fast)
