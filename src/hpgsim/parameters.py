@@ -9,7 +9,7 @@ collects them into one flat vector whose positions are looked up by name, never 
 from __future__ import annotations
 
 from collections import namedtuple
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 import numpy as np
@@ -109,13 +109,3 @@ class ParameterSet:
             return getattr(self.index, name)
         except AttributeError:
             raise KeyError(f"unknown parameter {name!r}") from None
-
-    def with_values(self, values: Mapping[str, float]) -> "ParameterSet":
-        """A copy whose typical values are replaced (used when writing back a calibration)."""
-        tables = []
-        for t in self.tables:
-            rows = tuple(
-                replace(p, value=values[p.name]) if p.name in values else p for p in t.parameters
-            )
-            tables.append(ParameterTable(t.module, t.title, rows))
-        return ParameterSet(tables)
