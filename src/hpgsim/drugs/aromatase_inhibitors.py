@@ -10,12 +10,12 @@ from .pk import AROMATASE, Effect, Product, Release, Route, Species
 SPECIES = (
     Species(
         "anastrozole", "ng/mL", half_life_d=50.0 / 24.0, volume_l=70.0,
-        effect=Effect(AROMATASE, 16.5, 0.97, "Imax: Geisler 1996 (96.7 %); IC50 calibrated: anastrozole_men"),
+        effect=Effect(AROMATASE, 20.63, 0.97, "Imax: Geisler 1996 (96.7 %); IC50 calibrated: anastrozole_men"),
         source="t½ ~50 h (Arimidex label monograph); V/F assumed 70 L (Css ~20 ng/mL at 1 mg/d)",
     ),
     Species(
         "letrozole", "ng/mL", half_life_d=2.0, volume_l=130.0,
-        effect=Effect(AROMATASE, 16.79, 0.99, "Imax: Geisler 2005 (> 98 % for third-generation AIs); IC50 calibrated: letrozole_young_men"),
+        effect=Effect(AROMATASE, 14.47, 0.99, "Imax: Geisler 2005 (> 98 % for third-generation AIs); IC50 calibrated: letrozole_young_men"),
         source="assumed: label-typical t½ ~2 d and V ~1.9 L/kg (not in the project's references)",
     ),
 )

@@ -14,7 +14,7 @@ _HELO = "Helo 2017: at 25 mg/d, enclomiphene 2.2 and zuclomiphene 44 ng/mL at st
 SPECIES = (
     Species(
         "enclomiphene", "ng/mL", half_life_d=10.0 / 24.0, volume_l=4300.0,
-        effect=Effect(ESTROGEN_RECEPTOR, 1.272, 0.0, "calibrated: clomiphene_50_healthy"),
+        effect=Effect(ESTROGEN_RECEPTOR, 1.801, 0.0, "calibrated: clomiphene_50_healthy"),
         source="elimination half-life ~10 h (enclomiphene 14-day study); " + _HELO,
     ),
     Species(
@@ -24,13 +24,13 @@ SPECIES = (
     ),
     Species(
         "tamoxifen", "ng/mL", half_life_d=7.0, volume_l=1340.0,
-        effect=Effect(ESTROGEN_RECEPTOR, 120.0, 0.0, "calibrated: tamoxifen_10"),
+        effect=Effect(ESTROGEN_RECEPTOR, 86.6, 0.0, "calibrated: tamoxifen_10"),
         source="Nolvadex PI: t½ ~7 d, Css ~300 ng/mL at 40 mg/d (V/F derived); Swiss Fachinfo V2/F ~1620 L",
         metabolite="tamoxifen_active_metabolites", metabolite_fraction=0.1,
     ),
     Species(
         "tamoxifen_active_metabolites", "ng/mL", half_life_d=14.0, volume_l=1340.0,
-        effect=Effect(ESTROGEN_RECEPTOR, 120.0, 0.0,
+        effect=Effect(ESTROGEN_RECEPTOR, 86.6, 0.0,
                       "calibrated: tamoxifen_10 (a lumped pool; 4-OH-tamoxifen and endoxifen are 30-100x more potent than tamoxifen, Davis Drug Guide, but only a small part of it)"),
         source="N-desmethyltamoxifen t½ 14 d (Nolvadex PI); lumped active metabolites formed from 10 % of "
                "tamoxifen clearance (assumed)",

@@ -27,7 +27,7 @@ PARAMETERS = table(
         ("receptor_recovery_per_d", 0.06, "1/d", 0.005, 0.5,
          "calibrated: leuprolide_flare (castrate by weeks 2-4, slow recovery after depot agonists)",
          "return of receptor availability (synthesis)"),
-        ("receptor_downreg_per_d", 0.32, "1/d", 0.05, 5.0,
+        ("receptor_downreg_per_d", 0.36, "1/d", 0.05, 5.0,
          "calibrated: leuprolide_flare (flare confined to week 1)",
          "loss of receptor availability per unit mean agonist occupancy"),
         ("receptor_recovery_block", 8.0, "1", 1.0, 16.0,

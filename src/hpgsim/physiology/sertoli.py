@@ -30,7 +30,7 @@ PARAMETERS = table(
          "share of Sertoli support that needs no FSH"),
         ("sertoli_response_per_d", 0.07015, "1/d", 0.02, 0.5,
          "calibrated: te200_sperm_kinetics, liu2006_recovery", "Sertoli function rate"),
-        ("sertoli_maturation_per_d", 0.006, "1/d", 0.002, 0.1,
+        ("sertoli_maturation_per_d", 0.007, "1/d", 0.002, 0.1,
          "calibrated: gnrh_pump_chh (months to first sperm in congenital HH)", "Sertoli maturation rate at full function and FSH"),
         ("maturation_fsh_half_iu_l", 6, "IU/L", 1.0, 10.0,
          "calibrated: gnrh_pump_chh (pump, with endogenous FSH ~6 IU/L, induces sperm ~3x faster than hCG + hMG)",
