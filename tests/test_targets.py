@@ -116,7 +116,7 @@ def test_clomiphene_50_healthy_gonadotropins(baseline):
         assert abs((r[col] - 1) / change - 1) <= 0.35, (col, r[col])
 
 
-@pytest.mark.xfail(strict=True, reason="calibration gap: T +0.80 vs +1.46 (35 % tolerance); Leydig output rises "
+@pytest.mark.xfail(strict=True, reason="calibration gap: T +0.89 vs +1.46 (35 % tolerance); Leydig output rises "
                    "less than the published T for the published LH rise")
 def test_clomiphene_50_healthy_testosterone(baseline):
     r = response({"drug": "clomiphene_citrate", "dose": "50 mg", "every": "1 d"}, 30, baseline, (NG,))
