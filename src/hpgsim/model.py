@@ -282,10 +282,8 @@ def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
     dy[S.gnrh_receptor_availability] = gnrh_receptor.availability_rate(
         theta, P, y[S.gnrh_receptor_availability], mean_occ, permission)
     drive_rel = drive / ref[R.drive]
-    pump_f = u[S.n_species]
-    decoded_f = pump_f if (pump_f > 0.0 and frequency == 0.0) else frequency
-    if decoded_f == 0.0:
-        decoded_f = pump_f
+    # FSH decodes the endogenous pulse frequency, or a pump's when there is none
+    decoded_f = frequency if frequency > 0.0 else u[S.n_species]
     dy[S.gonadotrope_capacity] = gonadotropes.capacity_rate(theta, P, y[S.gonadotrope_capacity], drive_rel)
     capacity = gonadotropes.primed_fraction(y[S.gonadotrope_capacity])
     dy[S.lh_pool], lh_release, k_lh = gonadotropes.lh_rates(
@@ -328,8 +326,8 @@ def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
     germ = y[S.germ0:S.germ0 + N_STAGES]
     epi = y[S.epi0:S.epi0 + N_EPIDIDYMIS]
     dy[S.sertoli_maturity] = sertoli.maturation_rate(theta, P, maturity, function, fsh_total)
-    capacity = sertoli.germ_capacity(theta, P, maturity)
-    spermatogenesis.chain_rates(theta, P, germ, epi, function, capacity,
+    germ_capacity = sertoli.germ_capacity(theta, P, maturity)
+    spermatogenesis.chain_rates(theta, P, germ, epi, function, germ_capacity,
                                 dy[S.germ0:S.germ0 + N_STAGES], dy[S.epi0:S.epi0 + N_EPIDIDYMIS],
                                 theta[P.germ_sensitivity])
     dy[S.inhibin_b] = sertoli.inhibin_rate(theta, P, y[S.inhibin_b], maturity * theta[P.sertoli_capacity],

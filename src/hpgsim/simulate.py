@@ -178,9 +178,12 @@ class Timeline:
             if r.route == "infusion":
                 for _kind, idx, amount in self.library.doses[(r.drug, r.route)]:
                     u[idx] += r.rate_per_day * amount
-            elif r.route == "pump" and self.mode == AVERAGED:
+            elif r.route == "pump":
                 pumps += 1
-                u[n_species:] = self._pump_train(r)
+                train = self._pump_train(r)
+                if self.mode == PULSATILE:  # pulses are boluses; only the frequency is input
+                    train[1:] = 0.0
+                u[n_species:] = train
         if pumps > 1:
             raise ScenarioError("regimens: two pumps at the same time are not supported")
         return u
