@@ -234,6 +234,8 @@ def _fmt(value: float | None, digits: int = 3) -> str:
     """Short human number (3 significant digits, no exponent for usual values)."""
     if value is None or not np.isfinite(value):
         return "–"
+    if 0 < abs(value) < 0.01:
+        return "< 0.01"
     return f"{value:.{digits}g}" if abs(value) < 10 ** digits else f"{value:.0f}"
 
 
