@@ -59,3 +59,13 @@ def test_params_prints_tables_with_sources():
     assert result.exit_code == 0
     assert "lh_half_effect_iu_l" in result.output and "Tornøe 2007" in result.output
     assert runner.invoke(app, ["params", "--module", "spleen"]).exit_code == 2
+
+
+def test_population_above_one_is_refused_for_now(tmp_path):
+    path = tmp_path / "pop.yaml"
+    path.write_text("simulate:\n  until: 10 d\n  population: 100\n")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(path), "--out", str(out)])
+    assert result.exit_code == 2
+    assert "simulate.population" in result.output
+    assert not out.exists()
