@@ -26,3 +26,19 @@ def test_there_are_examples_for_every_listed_protocol():
             "stop_cypionate_clomiphene", "stop_cypionate_tamoxifen", "stop_cypionate_anastrozole",
             "trt_plus_hcg500", "gonadorelin_pump", "gonadorelin_infusion", "gonadorelin_daily_injection",
             "chh_pump", "chh_hcg_hmg", "leuprolide_depot", "degarelix"} <= names
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_example_through_the_cli_writes_every_file(path, tmp_path):
+    """Slow tier (`make test-slow`): the full CLI path, report included, for every example."""
+    from typer.testing import CliRunner
+
+    from hpgsim.cli import app
+
+    out = tmp_path / path.stem
+    result = CliRunner().invoke(app, ["run", str(path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    html = (out / "report.html").read_text()
+    assert "not medical advice" in html and html.count("<script") >= 2
+    assert (out / "timeseries.parquet").stat().st_size > 0
