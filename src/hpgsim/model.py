@@ -57,7 +57,7 @@ PHYSIOLOGY_STATES = (
 
 # Reference (untreated typical man) quantities computed once per parameter vector.
 REFERENCE_NAMES = (
-    "free_t", "frequency", "amplitude", "availability", "drive", "lhr_availability",
+    "free_t", "androgen_exposure", "frequency", "amplitude", "availability", "drive", "lhr_availability",
     "activation", "support",
 )
 RefIndex = namedtuple("RefIndex", REFERENCE_NAMES)
@@ -287,7 +287,7 @@ def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
     dy[S.gonadotrope_capacity] = gonadotropes.capacity_rate(theta, P, y[S.gonadotrope_capacity], drive_rel)
     capacity = gonadotropes.primed_fraction(y[S.gonadotrope_capacity])
     dy[S.lh_pool], lh_release, k_lh = gonadotropes.lh_rates(
-        theta, P, y[S.lh_pool], drive_rel, exposure, estrogen, capacity)
+        theta, P, y[S.lh_pool], drive_rel, exposure, ref[R.androgen_exposure], estrogen, capacity)
     if mode == PULSATILE:
         lh = max(y[S.lh], 0.0)
         dy[S.lh] = lh_release - k_lh * y[S.lh]
@@ -296,7 +296,7 @@ def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
         dy[S.lh] = 0.0
     dy[S.fsh_pool], dy[S.fsh] = gonadotropes.fsh_rates(
         theta, P, y[S.fsh_pool], y[S.fsh], drive_rel, decoded_f, ref[R.frequency],
-        exposure, estrogen, max(y[S.inhibin_b], 0.0), capacity)
+        exposure, ref[R.androgen_exposure], estrogen, max(y[S.inhibin_b], 0.0), capacity)
 
     # Leydig cells → ITT and serum T, aromatase
     lh_total = lh + lh_equivalent
@@ -343,8 +343,8 @@ def reference(theta, P):
     ref[R.free_t] = testosterone.free_testosterone_pmol_l(
         theta, P, theta[P.t_ref_nmol_l], theta[P.shbg_ref_nmol_l])
     ref[R.frequency] = hypothalamus.pulse_frequency(theta, P, 1.0, 1.0, 1.0)
-    exposure = hypothalamus.androgen_exposure_target(theta, P, 1.0)
-    ref[R.amplitude] = hypothalamus.pulse_amplitude(theta, P, exposure, 1.0, 1.0)
+    ref[R.androgen_exposure] = hypothalamus.androgen_exposure_target(theta, P, 1.0)
+    ref[R.amplitude] = hypothalamus.pulse_amplitude(theta, P, ref[R.androgen_exposure], 1.0, 1.0)
     k_slow = theta[P.gnrh_decay_per_d]
     k_fast = theta[P.gnrh_rise_per_d]
     coef = ref[R.amplitude] * hypothalamus.biexp_peak_scale(k_slow, k_fast)
@@ -366,7 +366,7 @@ def reference_state(theta: np.ndarray, ref: np.ndarray, layout: Layout, params: 
     P = params.index
     y = np.zeros(layout.n)
     value = {
-        "androgen_exposure": hypothalamus.androgen_exposure_target(theta, P, 1.0),
+        "androgen_exposure": ref[R.androgen_exposure],
         "gnrh_receptor_availability": ref[R.availability],
         "gonadotrope_capacity": 1.0,
         "lh_pool": gonadotropes.lh_pool_ref(theta, P),

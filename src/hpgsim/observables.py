@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .drugs import pk
-from .model import rhs
+from .model import drug_effects, rhs
 from .physiology import spermatogenesis, testosterone
 from .physiology.spermatogenesis import N_EPIDIDYMIS, N_STAGES
 from .units import NG_DL_PER_NMOL_L, T_MOLAR_MASS_G_MOL
@@ -34,19 +33,13 @@ def observe(times, Y, U, theta, P, S, ref, lib, mode):
     ``U`` holds each row's segment inputs: serum LH is re-derived through the right-hand
     side, where the averaged resolution treats it as quasi-steady.
     """
-    depot_ka, depot_species, ke, volume, target, potency, efficacy, metabolite, metf = lib
     out = np.empty((Y.shape[0], 11))
     dy = np.empty(Y.shape[1])
     for r in range(Y.shape[0]):
         y = Y[r]
         lh = rhs(times[r], y, dy, theta, P, S, ref, lib, U[r], mode)
-        lh_exo = 0.0
-        fsh_exo = 0.0
-        for s in range(S.n_species):
-            if target[s] == pk.LH_RECEPTOR and potency[s] > 0.0:
-                lh_exo += y[S.central0 + s] / volume[s]
-            elif target[s] == pk.FSH_RECEPTOR:
-                fsh_exo += y[S.central0 + s] / volume[s]
+        effects = drug_effects(theta, P, S, y, lib)
+        lh_exo, fsh_exo = effects[6], effects[7]
         serum_t = max(y[S.serum_t], 0.0)
         shbg = theta[P.shbg_nmol_l]
         free_t = testosterone.free_testosterone_pmol_l(theta, P, serum_t, shbg)

@@ -16,6 +16,7 @@ import numpy as np
 from numba import njit
 
 from ..parameters import table
+from .response import hill, power
 
 PARAMETERS = table(
     "gnrh_receptor",
@@ -49,23 +50,6 @@ fine quadrature for the pulse-averaged drive."""
 
 
 @njit(cache=True)
-def power(x, n):
-    """x**n, by multiplication when n is a small whole number (the common case, and cheap)."""
-    if n == 8.0:
-        x2 = x * x
-        x4 = x2 * x2
-        return x4 * x4
-    if n == 4.0:
-        x2 = x * x
-        return x2 * x2
-    if n == 3.0:
-        return x * x * x
-    if n == 2.0:
-        return x * x
-    return x**n
-
-
-@njit(cache=True)
 def occupancy(agonist_load, antagonist_load):
     """Fraction of receptors bound by agonists under competition."""
     return agonist_load / (1.0 + agonist_load + antagonist_load)
@@ -74,8 +58,7 @@ def occupancy(agonist_load, antagonist_load):
 @njit(cache=True)
 def gonadotrope_response(theta, P, availability, occ):
     """Release drive (0-1) from the signalling receptor fraction."""
-    s = power(availability * occ / theta[P.gonadotrope_signal_half], theta[P.gonadotrope_signal_hill])
-    return s / (1.0 + s)
+    return hill(availability * occ, theta[P.gonadotrope_signal_half], theta[P.gonadotrope_signal_hill])
 
 
 @njit(cache=True)

@@ -13,7 +13,7 @@ import math
 from numba import njit
 
 from ..parameters import table
-from .hypothalamus import androgen_exposure_target
+from .response import hill_inhibition
 
 PARAMETERS = table(
     "gonadotropes",
@@ -74,20 +74,14 @@ PARAMETERS = table(
 
 
 @njit(cache=True)
-def steroid_factor(theta, P, androgen_gain, estrogen_gain, exposure, estrogen):
-    """Pituitary steroid inhibition, 1 in the reference man (estrogen signal 1).
+def steroid_factor(theta, P, androgen_gain, estrogen_gain, exposure, exposure_ref, estrogen):
+    """Pituitary steroid inhibition, 1 in the reference man (exposure_ref, estrogen signal 1).
 
     The androgen part uses the integrated androgen exposure shared with the hypothalamus.
     """
-    reference = androgen_exposure_target(theta, P, 1.0)
-    return (1.0 + androgen_gain * reference + estrogen_gain) / (
+    return (1.0 + androgen_gain * exposure_ref + estrogen_gain) / (
         1.0 + androgen_gain * exposure + estrogen_gain * estrogen ** theta[P.pit_estrogen_hill]
     )
-
-
-@njit(cache=True)
-def hill_inhibition(x, half, hill):
-    return 1.0 / (1.0 + (x / half) ** hill)
 
 
 @njit(cache=True)
@@ -111,7 +105,7 @@ def primed_fraction(capacity):
 
 
 @njit(cache=True)
-def lh_rates(theta, P, pool, drive_rel, androgen_exposure, estrogen, capacity):
+def lh_rates(theta, P, pool, drive_rel, androgen_exposure, exposure_ref, estrogen, capacity):
     """(d pool/dt, release into blood, LH clearance rate).
 
     ``drive_rel`` is the GnRH drive relative to the reference man. The caller either
@@ -122,7 +116,7 @@ def lh_rates(theta, P, pool, drive_rel, androgen_exposure, estrogen, capacity):
     k_release = 1.0 / theta[P.lh_pool_turnover_d]
     basal = theta[P.lh_basal_synthesis]
     steroid = steroid_factor(
-        theta, P, theta[P.lh_pit_androgen_gain], theta[P.lh_pit_estrogen_gain], androgen_exposure, estrogen
+        theta, P, theta[P.lh_pit_androgen_gain], theta[P.lh_pit_estrogen_gain], androgen_exposure, exposure_ref, estrogen
     )
     synthesis = theta[P.lh_ref_iu_l] * k_lh * (basal + (1.0 - basal) * drive_rel * capacity) * steroid
     b = theta[P.lh_basal_release]
@@ -136,8 +130,8 @@ def lh_clearance_per_d(theta, P):
 
 
 @njit(cache=True)
-def fsh_rates(theta, P, pool, fsh, drive_rel, frequency, frequency_ref, androgen_exposure, estrogen,
-              inhibin_b, capacity):
+def fsh_rates(theta, P, pool, fsh, drive_rel, frequency, frequency_ref, androgen_exposure,
+              exposure_ref, estrogen, inhibin_b, capacity):
     """(d pool/dt, d FSH/dt): GnRH-dependent, frequency-decoded, inhibin-inhibited synthesis."""
     k_fsh = math.log(2.0) / (theta[P.fsh_half_life_h] / 24.0)
     k_release = 1.0 / theta[P.fsh_pool_turnover_d]
@@ -146,7 +140,7 @@ def fsh_rates(theta, P, pool, fsh, drive_rel, frequency, frequency_ref, androgen
     m = theta[P.fsh_freq_hill]
     decoding = hill_inhibition(frequency, f_half, m) / hill_inhibition(frequency_ref, f_half, m)
     steroid = steroid_factor(
-        theta, P, theta[P.fsh_pit_androgen_gain], theta[P.fsh_pit_estrogen_gain], androgen_exposure, estrogen
+        theta, P, theta[P.fsh_pit_androgen_gain], theta[P.fsh_pit_estrogen_gain], androgen_exposure, exposure_ref, estrogen
     )
     k_inh = theta[P.inhibin_half_pg_ml]
     n_inh = theta[P.inhibin_hill]

@@ -11,6 +11,7 @@ import math
 from numba import njit
 
 from ..parameters import table
+from .response import hill
 
 PARAMETERS = table(
     "hypothalamus",
@@ -71,8 +72,7 @@ def pulse_frequency(theta, P, androgen, estrogen, generator_activity):
 @njit(cache=True)
 def androgen_exposure_target(theta, P, androgen):
     """Steep, saturating androgen response x^n / (1 + x^n), x = signal / threshold."""
-    x = (max(androgen, 0.0) / theta[P.androgen_threshold]) ** theta[P.gnrh_androgen_hill]
-    return x / (1.0 + x)
+    return hill(androgen, theta[P.androgen_threshold], theta[P.gnrh_androgen_hill])
 
 
 @njit(cache=True)

@@ -13,6 +13,7 @@ import math
 from numba import njit
 
 from ..parameters import table
+from .response import hill
 
 PARAMETERS = table(
     "leydig",
@@ -58,9 +59,7 @@ PARAMETERS = table(
 @njit(cache=True)
 def lh_activation(theta, P, lh_equivalent, receptor_availability):
     """Fraction of maximal steroidogenic stimulation by available, occupied LH receptors."""
-    n = theta[P.lh_effect_hill]
-    x = (receptor_availability * lh_equivalent / theta[P.lh_half_effect_iu_l]) ** n
-    return x / (1.0 + x)
+    return hill(receptor_availability * lh_equivalent, theta[P.lh_half_effect_iu_l], theta[P.lh_effect_hill])
 
 
 @njit(cache=True)

@@ -13,6 +13,7 @@ import math
 from numba import njit
 
 from ..parameters import table
+from .response import hill
 
 PARAMETERS = table(
     "sertoli",
@@ -56,16 +57,10 @@ PARAMETERS = table(
 
 
 @njit(cache=True)
-def _hill(x, half, n):
-    r = (x / half) ** n
-    return r / (1.0 + r)
-
-
-@njit(cache=True)
 def support(theta, P, itt, fsh_total):
     """Absolute Sertoli drive: androgen support × (FSH-independent + FSH-dependent part)."""
-    androgen = _hill(max(itt, 0.0), theta[P.sertoli_itt_half_nmol_l], theta[P.sertoli_itt_hill])
-    fsh = _hill(max(fsh_total, 0.0), theta[P.sertoli_fsh_half_iu_l], theta[P.sertoli_fsh_hill])
+    androgen = hill(max(itt, 0.0), theta[P.sertoli_itt_half_nmol_l], theta[P.sertoli_itt_hill])
+    fsh = hill(max(fsh_total, 0.0), theta[P.sertoli_fsh_half_iu_l], theta[P.sertoli_fsh_hill])
     w = theta[P.sertoli_fsh_independent]
     return androgen * (w + (1.0 - w) * fsh)
 
@@ -78,7 +73,7 @@ def function_rate(theta, P, function, drive_rel):
 @njit(cache=True)
 def maturation_rate(theta, P, maturity, function, fsh_total):
     """One-way maturation, driven by Sertoli function and, above all, FSH."""
-    fsh = _hill(max(fsh_total, 0.0), theta[P.maturation_fsh_half_iu_l], theta[P.maturation_fsh_hill])
+    fsh = hill(max(fsh_total, 0.0), theta[P.maturation_fsh_half_iu_l], theta[P.maturation_fsh_hill])
     return theta[P.sertoli_maturation_per_d] * min(function, 1.5) * fsh * (1.0 - maturity)
 
 

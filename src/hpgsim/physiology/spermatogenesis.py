@@ -12,6 +12,7 @@ relative to the reference man (1 = normal content).
 from numba import njit
 
 from ..parameters import table
+from .response import hill
 
 N_STAGES = 16
 """Compartments of the germ-cell chain (structure, not a parameter: duration is)."""
@@ -52,9 +53,7 @@ def support_effect(theta, P, function):
     """Survival/entry drive from relative Sertoli function, 1 in the reference man."""
     n = theta[P.germ_support_hill]
     k = theta[P.germ_support_half]
-    x = (max(function, 0.0) / k) ** n
-    ref = (1.0 / k) ** n
-    return (x / (1.0 + x)) / (ref / (1.0 + ref))
+    return hill(function, k, n) / hill(1.0, k, n)
 
 
 @njit(cache=True)

@@ -1,0 +1,33 @@
+"""Dose-response shapes shared by every module (compiled helpers, no parameters)."""
+
+from numba import njit
+
+
+@njit(cache=True)
+def power(x, n):
+    """x**n, by multiplication for the whole exponents used in hot loops (cheaper than pow)."""
+    if n == 8.0:
+        x2 = x * x
+        x4 = x2 * x2
+        return x4 * x4
+    if n == 4.0:
+        x2 = x * x
+        return x2 * x2
+    if n == 3.0:
+        return x * x * x
+    if n == 2.0:
+        return x * x
+    return x**n
+
+
+@njit(cache=True)
+def hill(x, half, n):
+    """Stimulatory Hill function (x/half)^n / (1 + (x/half)^n), for x >= 0."""
+    r = power(max(x, 0.0) / half, n)
+    return r / (1.0 + r)
+
+
+@njit(cache=True)
+def hill_inhibition(x, half, n):
+    """1 - hill: the fraction left by an inhibitor at level x."""
+    return 1.0 / (1.0 + power(max(x, 0.0) / half, n))
