@@ -6,7 +6,6 @@ writes nothing: outputs are computed first and written only when everything succ
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import typer
@@ -64,9 +63,5 @@ def params(module: str = typer.Option(None, "--module", help="only this module")
         _fail(str(exc.args[0]))
 
 
-def main() -> None:  # pragma: no cover - console entry
-    app(prog_name="hpgsim")
-
-
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    app(prog_name="hpgsim")

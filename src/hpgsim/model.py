@@ -214,12 +214,13 @@ def _instant(theta, P, availability, agonist, antagonist):
 
 
 @njit(cache=True)
-def receptor_drive(theta, P, y, S, mode, frequency, amplitude, agonist, antagonist, u, n_species):
+def receptor_drive(theta, P, y, S, mode, frequency, amplitude, agonist, antagonist, u):
     """(release drive H, mean occupancy, mean recovery permission) at the pituitary."""
     availability = y[S.gnrh_receptor_availability]
     k_slow = theta[P.gnrh_decay_per_d]
     k_fast = theta[P.gnrh_rise_per_d]
     endo_coef = amplitude * hypothalamus.biexp_peak_scale(k_slow, k_fast)
+    n_species = S.n_species
     pump_f = u[n_species]
     if mode == PULSATILE:
         load = agonist
@@ -277,7 +278,7 @@ def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
     frequency = hypothalamus.pulse_frequency(theta, P, androgen, estrogen, activity)
     amplitude = hypothalamus.pulse_amplitude(theta, P, exposure, estrogen, activity)
     drive, mean_occ, permission = receptor_drive(theta, P, y, S, mode, frequency, amplitude,
-                                                 agonist, antagonist, u, S.n_species)
+                                                 agonist, antagonist, u)
     dy[S.pulse_phase] = frequency if mode == PULSATILE else 0.0
     dy[S.gnrh_receptor_availability] = gnrh_receptor.availability_rate(
         theta, P, y[S.gnrh_receptor_availability], mean_occ, permission)

@@ -252,9 +252,8 @@ def _regimen(field: str, r: RegimenIn, until: float) -> Regimen:
             raise ScenarioError(f"{field}.rate: an infusion takes 'rate' (e.g. '5 ug/h'), not 'dose' or 'every'")
         rate, kind = _quantity(f"{field}.rate", parse_rate_per_day, r.rate)
         _check_kind(f"{field}.rate", kind, product)
-        rate_dose_per_day = rate
-        _check_amount(f"{field}.rate", rate_dose_per_day / 24.0, route, product, r.allow_unusual_dose, "per hour")
-        return Regimen(product.name, route_name, start, stop, rate_per_day=rate_dose_per_day, label=label)
+        _check_amount(f"{field}.rate", rate / 24.0, route, product, r.allow_unusual_dose, "per hour")
+        return Regimen(product.name, route_name, start, stop, rate_per_day=rate, label=label)
     if r.rate is not None:
         raise ScenarioError(f"{field}.rate: only the 'infusion' route takes a rate")
     if r.dose is None:

@@ -51,10 +51,11 @@ class Result:
 def patient_theta(spec: patients.PatientSpec, overrides: dict[str, float] | None = None) -> np.ndarray:
     """Parameter vector of one man: typical values, his individual parameters, overrides."""
     params, _, _ = model.build()
+    overrides = overrides or {}
     values = {n: params.parameters[n].value for n in params.names}
-    values.update(overrides or {})
+    values.update(overrides)  # covariate effects see overridden typical values...
     values.update(patients.individual_values(spec, values))
-    values.update({k: v for k, v in (overrides or {}).items() if k in values})
+    values.update(overrides)  # ...and an overridden individual parameter wins over them
     return params.vector(values)
 
 
