@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT / "src"))
 import hpgsim  # noqa: E402
 from hpgsim import model  # noqa: E402
 from hpgsim.solver import solve  # noqa: E402
+from hpgsim.steady_state import untreated_state  # noqa: E402
 
 sim_module = sys.modules["hpgsim.simulate"]
 
@@ -54,7 +55,7 @@ def prepared(data):
     ref = model.reference(theta, P)
     mode = model.PULSATILE if sc.settings.resolution == "pulsatile" else model.AVERAGED
     tl = sim_module.Timeline(sc, layout, library, mode)
-    y0 = sim_module.steady_state(theta, ref, lib, layout, params, mode, tl.t0)
+    y0, _ = untreated_state(theta, P, S, ref, lib, layout.n, layout.n_inputs, mode, tl.t0)
     return dict(theta=theta, P=P, S=S, lib=lib, ref=ref, mode=mode, tl=tl, y0=y0, out_t=tl.output_times())
 
 

@@ -61,11 +61,26 @@ def test_params_prints_tables_with_sources():
     assert runner.invoke(app, ["params", "--module", "spleen"]).exit_code == 2
 
 
-def test_population_above_one_is_refused_for_now(tmp_path):
+def test_population_run_writes_every_man_and_no_csv(tmp_path):
     path = tmp_path / "pop.yaml"
-    path.write_text("simulate:\n  until: 10 d\n  population: 100\n")
+    path.write_text("patient:\n  age_years: {mean: 40, sd: 8}\nsimulate:\n  until: 10 d\n"
+                    "  population: 20\n  seed: 5\n")
     out = tmp_path / "out"
     result = runner.invoke(app, ["run", str(path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in out.iterdir()} == {"timeseries.parquet", "report.html"}
+    frame = pd.read_parquet(out / "timeseries.parquet")
+    assert sorted(frame.patient.unique()) == list(range(20)) and len(frame) == 20 * 11
+    baseline_t = frame[frame.time_d == 0].testosterone_total_ng_dl
+    assert baseline_t.std() > 30.0  # the men differ
+
+
+def test_trial_refuses_protocols_on_different_men(tmp_path):
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    a.write_text("simulate:\n  until: 30 d\n")
+    b.write_text("patient:\n  age_years: 60\nsimulate:\n  until: 30 d\n")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["trial", str(a), str(b), "--n", "4", "--out", str(out)])
     assert result.exit_code == 2
-    assert "simulate.population" in result.output
+    assert "same virtual men" in result.output
     assert not out.exists()

@@ -1,4 +1,4 @@
-"""Command line: ``hpgsim run``, ``hpgsim drugs``, ``hpgsim params``.
+"""Command line: ``hpgsim run``, ``hpgsim trial``, ``hpgsim drugs``, ``hpgsim params``.
 
 Bad input exits with status 2 and one message naming the field and the problem, and
 writes nothing: outputs are computed first and written only when everything succeeded.
@@ -39,6 +39,34 @@ def run(
     except ScenarioError as exc:
         _fail(str(exc))
     except RuntimeError as exc:  # the solver could not integrate this scenario
+        _fail(f"simulation failed: {exc}", code=1)
+    write_outputs(files, out)
+    typer.echo(f"wrote {', '.join(sorted(files))} to {out}")
+
+
+@app.command()
+def trial(
+    protocols: list[Path] = typer.Argument(..., help="one scenario file per protocol"),
+    n: int = typer.Option(2000, "--n", help="number of virtual men (the same men in every protocol)"),
+    out: Path = typer.Option(..., "--out", help="output folder"),
+    seed: int = typer.Option(None, "--seed", help="population seed (default: the first file's seed, else 0)"),
+    scheduler: str = typer.Option(None, "--scheduler", envvar="DASK_SCHEDULER_ADDRESS",
+                                  help="Dask scheduler address (tcp://host:port); default: this machine"),
+    chunk: int = typer.Option(250, "--chunk", help="men per work unit"),
+) -> None:
+    """Run each protocol on the same virtual men; write endpoints, Kaplan-Meier curves, tables, report."""
+    from .outputs import render_trial_outputs, write_outputs
+    from .trial import run_trial
+
+    try:
+        scenarios = [load_scenario(p) for p in protocols]
+        if chunk < 1:
+            raise ScenarioError("--chunk: must be at least 1")
+        result = run_trial(scenarios, n, seed=seed, scheduler=scheduler, chunk_size=chunk)
+        files = render_trial_outputs(result)
+    except ScenarioError as exc:
+        _fail(str(exc))
+    except RuntimeError as exc:
         _fail(f"simulation failed: {exc}", code=1)
     write_outputs(files, out)
     typer.echo(f"wrote {', '.join(sorted(files))} to {out}")

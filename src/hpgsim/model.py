@@ -30,6 +30,7 @@ from .physiology import (
     spermatogenesis,
     testosterone,
 )
+from .physiology.response import shortcut
 from .physiology.spermatogenesis import N_EPIDIDYMIS, N_STAGES
 
 AVERAGED = 0
@@ -154,8 +155,8 @@ def drug_effects(theta, P, S, y, lib):
     lh_exogenous = 0.0
     fsh_exogenous = 0.0
     for s in range(S.n_species):
-        c = y[S.central0 + s] / volume[s]
-        if c <= 0.0:
+        c = max(y[S.central0 + s] / volume[s], 0.0)
+        if shortcut(c == 0.0):  # not in the blood: every load below would add zero
             continue
         tg = target[s]
         if tg == pk.ESTROGEN_RECEPTOR:
@@ -229,7 +230,7 @@ def receptor_drive(theta, P, y, S, mode, frequency, amplitude, agonist, antagoni
             tau = (y[S.pulse_phase] - math.floor(y[S.pulse_phase])) * period
             load += hypothalamus.periodic_biexp(tau, period, endo_coef, k_slow, k_fast)
         return _instant(theta, P, availability, load, antagonist)
-    has_endo = frequency > 0.0 and endo_coef > 0.0
+    has_endo = theta[P.generator_activity] > 0.0  # an active generator pulses (frequency, amplitude > 0)
     has_pump = pump_f > 0.0
     if not has_endo and not has_pump:
         return _instant(theta, P, availability, agonist, antagonist)
@@ -267,9 +268,10 @@ def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
     # serum testosterone, free T, estradiol → receptor signals
     serum_t = max(y[S.serum_t], 0.0)
     free_t = testosterone.free_testosterone_pmol_l(theta, P, serum_t, theta[P.shbg_nmol_l])
-    androgen = feedback.androgen_signal(free_t, ref[R.free_t])
-    estrogen = feedback.estrogen_signal(max(y[S.e2], 0.0), theta[P.e2_at_ref_pg_ml],
-                                        serm_load, serm_agonism)
+    sensitivity = theta[P.feedback_sensitivity]
+    androgen = sensitivity * feedback.androgen_signal(free_t, ref[R.free_t])
+    estrogen = sensitivity * feedback.estrogen_signal(max(y[S.e2], 0.0), theta[P.e2_at_ref_pg_ml],
+                                                      serm_load, serm_agonism)
 
     # hypothalamus → GnRH receptor → gonadotropes
     activity = theta[P.generator_activity]
@@ -284,7 +286,7 @@ def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
         theta, P, y[S.gnrh_receptor_availability], mean_occ, permission)
     drive_rel = drive / ref[R.drive]
     # FSH decodes the endogenous pulse frequency, or a pump's when there is none
-    decoded_f = frequency if frequency > 0.0 else u[S.n_species]
+    decoded_f = frequency if activity > 0.0 else u[S.n_species]
     dy[S.gonadotrope_capacity] = gonadotropes.capacity_rate(theta, P, y[S.gonadotrope_capacity], drive_rel)
     capacity = gonadotropes.primed_fraction(y[S.gonadotrope_capacity])
     dy[S.lh_pool], lh_release, k_lh = gonadotropes.lh_rates(
@@ -362,30 +364,26 @@ def reference(theta, P):
     return ref
 
 
-def reference_state(theta: np.ndarray, ref: np.ndarray, layout: Layout, params: ParameterSet) -> np.ndarray:
+@njit(cache=True)
+def reference_state(theta, P, S, ref, n):
     """The state of the untreated reference man (exact steady state when eugonadal)."""
-    P = params.index
-    y = np.zeros(layout.n)
-    value = {
-        "androgen_exposure": ref[R.androgen_exposure],
-        "gnrh_receptor_availability": ref[R.availability],
-        "gonadotrope_capacity": 1.0,
-        "lh_pool": gonadotropes.lh_pool_ref(theta, P),
-        "lh": theta[P.lh_ref_iu_l],
-        "fsh_pool": gonadotropes.fsh_pool_ref(theta, P),
-        "fsh": theta[P.fsh_ref_iu_l],
-        "lh_receptor_availability": ref[R.lhr_availability],
-        "steroidogenic_capacity": 1.0,
-        "leydig_capacity": 1.0,
-        "serum_t": theta[P.t_ref_nmol_l],
-        "itt": theta[P.itt_ref_nmol_l],
-        "e2": theta[P.e2_at_ref_pg_ml],
-        "sertoli_function": 1.0,
-        "sertoli_maturity": theta[P.sertoli_maturity_start],
-        "inhibin_b": theta[P.inhibin_b_ref_pg_ml],
-    }
-    for name, v in value.items():
-        y[layout.names.index(name)] = v
-    y[layout.germ0:layout.germ0 + N_STAGES] = 1.0
-    y[layout.epi0:layout.epi0 + N_EPIDIDYMIS] = 1.0
+    y = np.zeros(n)
+    y[S.androgen_exposure] = ref[R.androgen_exposure]
+    y[S.gnrh_receptor_availability] = ref[R.availability]
+    y[S.gonadotrope_capacity] = 1.0
+    y[S.lh_pool] = gonadotropes.lh_pool_ref(theta, P)
+    y[S.lh] = theta[P.lh_ref_iu_l]
+    y[S.fsh_pool] = gonadotropes.fsh_pool_ref(theta, P)
+    y[S.fsh] = theta[P.fsh_ref_iu_l]
+    y[S.lh_receptor_availability] = ref[R.lhr_availability]
+    y[S.steroidogenic_capacity] = 1.0
+    y[S.leydig_capacity] = 1.0
+    y[S.serum_t] = theta[P.t_ref_nmol_l]
+    y[S.itt] = theta[P.itt_ref_nmol_l]
+    y[S.e2] = theta[P.e2_at_ref_pg_ml]
+    y[S.sertoli_function] = 1.0
+    y[S.sertoli_maturity] = theta[P.sertoli_maturity_start]
+    y[S.inhibin_b] = theta[P.inhibin_b_ref_pg_ml]
+    y[S.germ0:S.germ0 + N_STAGES] = 1.0
+    y[S.epi0:S.epi0 + N_EPIDIDYMIS] = 1.0
     return y

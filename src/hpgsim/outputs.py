@@ -73,3 +73,46 @@ def write_outputs(files: dict[str, bytes], out: Path) -> None:
             fh.write(data)
         os.chmod(tmp, 0o644)
         os.replace(tmp, out / name)
+
+
+def _parquet(frame) -> bytes:
+    buf = io.BytesIO()
+    frame.to_parquet(buf, index=False)
+    return buf.getvalue()
+
+
+def km_table(result) -> "pd.DataFrame":
+    """Kaplan-Meier curves of every protocol and endpoint, with 95 % bands, as one table."""
+    import pandas as pd
+
+    from .trial import kaplan_meier
+
+    parts = []
+    for (proto, ep), g in result.endpoints.groupby(["protocol", "endpoint"], sort=False):
+        km = kaplan_meier(g["time_d"].to_numpy(), g["event"].to_numpy(), proto)
+        ci = km.confidence_interval_
+        parts.append(pd.DataFrame({
+            "protocol": proto, "endpoint": ep, "time_months": km.survival_function_.index.to_numpy(),
+            "probability": 1.0 - km.survival_function_.iloc[:, 0].to_numpy(),
+            "probability_low": 1.0 - ci.iloc[:, 1].to_numpy(),
+            "probability_high": 1.0 - ci.iloc[:, 0].to_numpy(),
+        }))
+    return pd.concat(parts, ignore_index=True)
+
+
+def render_trial_outputs(result) -> dict[str, bytes]:
+    """All files of a virtual trial as bytes, keyed by file name (nothing written yet)."""
+    from .trial_report import render_trial_report
+
+    summary, comparisons = result.summary(), result.comparisons()
+    return {
+        "endpoints.parquet": _parquet(result.endpoints),
+        "covariates.parquet": _parquet(result.covariates),
+        "kaplan_meier.parquet": _parquet(km_table(result)),
+        "summary.parquet": _parquet(summary),
+        "summary.csv": summary.to_csv(index=False, float_format="%.6g").encode(),
+        "comparisons.parquet": _parquet(comparisons),
+        "comparisons.csv": comparisons.to_csv(index=False, float_format="%.6g").encode(),
+        "azoospermia.csv": result.azoospermia.to_csv(index=False, float_format="%.6g").encode(),
+        "report.html": render_trial_report(result).encode("utf-8"),
+    }

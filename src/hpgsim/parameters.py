@@ -19,8 +19,10 @@ import numpy as np
 class Parameter:
     """One model constant with its provenance.
 
-    ``iiv_cv`` is reserved for inter-individual variability (coefficient of variation of a
-    log-normal random effect); ``None`` means the parameter is the same in every man.
+    ``iiv_cv`` is the inter-individual variability: the coefficient of variation of a
+    log-normal random effect, ``P_i = P_typical * exp(eta_i)`` with ``eta ~ N(0, omega²)``
+    and ``omega² = ln(1 + CV²)`` (the pharmacometric convention). ``None`` means the
+    parameter is the same in every man.
     """
 
     name: str
@@ -38,6 +40,13 @@ class Parameter:
                 f"parameter {self.name}: value {self.value} outside its plausible range "
                 f"[{self.low}, {self.high}]"
             )
+        if self.iiv_cv is not None and not 0.0 < self.iiv_cv <= 3.0:
+            raise ValueError(f"parameter {self.name}: IIV CV {self.iiv_cv} outside (0, 3]")
+
+    @property
+    def omega_squared(self) -> float:
+        """Variance of the log-normal random effect (0 without variability)."""
+        return 0.0 if self.iiv_cv is None else float(np.log1p(self.iiv_cv**2))
 
 
 @dataclass(frozen=True)
@@ -65,13 +74,14 @@ class ParameterTable:
                 "high": p.high,
                 "source": p.source,
                 "description": p.description,
+                "iiv_cv": p.iiv_cv,
             }
             for p in self.parameters
         ]
 
 
 def table(module: str, title: str, rows: Iterable[tuple]) -> ParameterTable:
-    """Build a table from rows ``(name, value, unit, low, high, source, description)``.
+    """Build a table from rows ``(name, value, unit, low, high, source, description[, iiv_cv])``.
 
     A compact row form keeps each module's table readable as a table in the source.
     """

@@ -48,17 +48,42 @@ INDIVIDUAL = table(
     "individual",
     "Individual parameters of one man (typical eugonadal man shown)",
     [
-        ("generator_activity", 1.0, "1", 0.0, 2.0, "phenotype", "GnRH pulse generator activity"),
-        ("leydig_capacity", 1.0, "1", 0.0, 2.0, "phenotype and age", "Leydig steroidogenic capacity"),
-        ("sertoli_capacity", 1.0, "1", 0.0, 2.0, "phenotype", "Sertoli cell capacity"),
+        ("generator_activity", 1.0, "1", 0.0, 2.0,
+         "phenotype; IIV assumed: LH spans ~1.5-9 IU/L in normal men (physiology.md §4), split between generator and Leydig sensitivity",
+         "GnRH pulse generator activity", 0.35),
+        ("leydig_capacity", 1.0, "1", 0.0, 2.0,
+         "phenotype and age; IIV assumed: total T 264-916 ng/dL (2.5-97.5th centiles, Travison 2017) is a log-SD of ~0.32",
+         "Leydig steroidogenic capacity", 0.35),
+        ("sertoli_capacity", 1.0, "1", 0.0, 2.0,
+         "phenotype; IIV assumed: Sertoli number varies ~2-fold between men (inhibin B 100-300 pg/mL)",
+         "Sertoli cell capacity", 0.25),
         ("sertoli_maturity_start", 1.0, "1", 0.0, 1.0, "phenotype", "Sertoli maturity at the start"),
-        ("shbg_nmol_l", 30.0, "nmol/L", 5.0, 150.0, "age and BMI", "SHBG"),
+        ("feedback_sensitivity", 1.0, "1", 0.3, 3.0,
+         "IIV assumed: the set point of the axis differs between men (total T 264-916 ng/dL at 2.5-97.5th centiles, Travison 2017) while LH stays in range; a man's hypothalamic-pituitary sensitivity to sex-steroid feedback sets where his T settles",
+         "sex-steroid feedback sensitivity (scales the androgen and estrogen signals)", 0.25),
+        ("shbg_nmol_l", 30.0, "nmol/L", 5.0, 150.0,
+         "age and BMI; IIV assumed: SHBG reference interval ~10-57 nmol/L in adult men (log-SD ~0.4 before covariates)",
+         "SHBG", 0.35),
         ("bmi", 25.0, "kg/m²", 15.0, 60.0, "scenario", "body-mass index"),
-        ("germ_sensitivity", 1.0, "1", 0.5, 3.0, "ethnicity", "germ-cell loss multiplier"),
-        ("recovery_rate_factor", 1.0, "1", 0.5, 3.0, "ethnicity", "Leydig capacity rate multiplier"),
-        ("sperm_baseline_factor", 1.0, "1", 0.05, 5.0, "baseline sperm concentration", "sperm output relative to the reference man"),
+        ("germ_sensitivity", 1.0, "1", 0.5, 3.0,
+         "ethnicity; IIV assumed: on TE 200 mg weekly only ~2/3 of non-Asian men are azoospermic at 6 months while time to azoospermia is 120 ± 40 d (WHO 1990/1995), i.e. men differ in how completely germ cells are lost",
+         "germ-cell loss multiplier", 0.40),
+        ("recovery_rate_factor", 1.0, "1", 0.5, 3.0,
+         "ethnicity; IIV assumed: after stopping, 67 % recover by 6 months but 10 % need more than a year (Liu 2006), a long right tail",
+         "Leydig capacity rate multiplier", 0.50),
+        ("sperm_baseline_factor", 1.0, "1", 0.05, 5.0,
+         "baseline sperm concentration; IIV from WHO 2010: 5th centile 15 M/mL against a typical 60 M/mL is a log-SD of ~0.84 in all; hormonal differences between men supply part of it",
+         "sperm output relative to the reference man", 0.6),
     ],
 )
+
+
+IIV_CORRELATIONS: dict[tuple[str, str], float] = {
+    # assumed: Liu 2006 found that men who suppress faster also recover faster; a shared
+    # "responsiveness" of the germinal epithelium and Leydig cells gives that direction.
+    ("germ_sensitivity", "recovery_rate_factor"): 0.3,
+}
+"""Correlations between random effects (pairs not listed are independent)."""
 
 
 @dataclass(frozen=True)
@@ -98,3 +123,59 @@ def individual_values(spec: PatientSpec, values: dict[str, float]) -> dict[str, 
     if spec.baseline_sperm_m_ml is not None:
         out["sperm_baseline_factor"] = spec.baseline_sperm_m_ml / v["sperm_ref_m_ml"]
     return out
+
+
+@dataclass(frozen=True)
+class Covariate:
+    """A covariate in a virtual population: fixed, truncated normal, or uniform.
+
+    ``typical`` is the value the typical patient (population 1) takes.
+    """
+
+    low: float
+    high: float
+    mean: float | None = None
+    sd: float | None = None
+
+    @classmethod
+    def fixed(cls, value: float) -> "Covariate":
+        return cls(value, value, value, 0.0)
+
+    @property
+    def typical(self) -> float:
+        return self.mean if self.mean is not None else 0.5 * (self.low + self.high)
+
+    def sample(self, rng) -> float:
+        if self.low == self.high:
+            return self.low
+        if self.mean is None:
+            return float(rng.uniform(self.low, self.high))
+        for _ in range(1000):  # rejection keeps the normal's shape inside the bounds
+            x = float(rng.normal(self.mean, self.sd))
+            if self.low <= x <= self.high:
+                return x
+        return float(min(max(self.mean, self.low), self.high))
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """Who the men of a scenario are: a phenotype and covariates that may vary."""
+
+    phenotype: str = "eugonadal"
+    age_years: Covariate = Covariate.fixed(35.0)
+    bmi: Covariate = Covariate.fixed(25.0)
+    asian_fraction: float = 0.0
+    baseline_sperm_m_ml: Covariate | None = None
+
+    def typical(self) -> PatientSpec:
+        sperm = None if self.baseline_sperm_m_ml is None else self.baseline_sperm_m_ml.typical
+        ethnicity = "asian" if self.asian_fraction > 0.5 else "non_asian"
+        return PatientSpec(self.phenotype, self.age_years.typical, self.bmi.typical, ethnicity, sperm)
+
+    def sample(self, rng) -> PatientSpec:
+        """One man's covariates, drawn in a fixed order so a seed always gives the same man."""
+        age = self.age_years.sample(rng)
+        bmi = self.bmi.sample(rng)
+        asian = rng.uniform() < self.asian_fraction
+        sperm = None if self.baseline_sperm_m_ml is None else self.baseline_sperm_m_ml.sample(rng)
+        return PatientSpec(self.phenotype, age, bmi, "asian" if asian else "non_asian", sperm)

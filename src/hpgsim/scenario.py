@@ -15,7 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from .drugs import PRODUCTS
-from .patients import PHENOTYPES, PatientSpec
+from .patients import PHENOTYPES, Cohort, Covariate, PatientSpec
 from .units import UnitError, parse_amount, parse_rate_per_day, parse_time_days
 
 MAX_SIMULATION_DAYS = 60 * 365.25
@@ -32,12 +32,29 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class SpreadIn(_Strict):
+    """A covariate that varies across a virtual population: ``{mean, sd}`` (normal, optionally
+    truncated to ``min``/``max``) or ``{min, max}`` (uniform)."""
+
+    mean: float | None = None
+    sd: float | None = None
+    min: float | None = None
+    max: float | None = None
+
+
+COVARIATE_BOUNDS = {
+    "age_years": (18.0, 90.0, "age {} y is outside the adult range the model covers (18-90)"),
+    "bmi": (15.0, 60.0, "BMI {} is outside 15-60 kg/m²"),
+    "baseline_sperm_m_ml": (0.5, 400.0, "baseline sperm concentration {} M/mL is outside 0.5-400"),
+}
+
+
 class PatientIn(_Strict):
     phenotype: str = "eugonadal"
-    age_years: float = 35.0
-    bmi: float = 25.0
-    ethnicity: Literal["asian", "non_asian"] = "non_asian"
-    baseline_sperm_m_ml: float | None = None
+    age_years: float | SpreadIn = 35.0
+    bmi: float | SpreadIn = 25.0
+    ethnicity: Literal["asian", "non_asian"] | dict[str, float] = "non_asian"
+    baseline_sperm_m_ml: float | SpreadIn | None = None
 
     @field_validator("phenotype")
     @classmethod
@@ -46,25 +63,31 @@ class PatientIn(_Strict):
             raise ValueError(f"unknown phenotype {v!r}; expected one of {', '.join(PHENOTYPES)}")
         return v
 
-    @field_validator("age_years")
+    @field_validator("age_years", "bmi", "baseline_sperm_m_ml")
     @classmethod
-    def _adult(cls, v: float) -> float:
-        if not 18.0 <= v <= 90.0:
-            raise ValueError(f"age {v} y is outside the adult range the model covers (18-90)")
+    def _in_bounds(cls, v, info):
+        low, high, message = COVARIATE_BOUNDS[info.field_name]
+        if isinstance(v, SpreadIn):
+            for key in ("mean", "min", "max"):
+                x = getattr(v, key)
+                if x is not None and not low <= x <= high:
+                    raise ValueError(f"{key}: " + message.format(x))
+            if v.mean is not None and (v.sd is None or v.sd < 0.0):
+                raise ValueError("a normal spread needs a non-negative 'sd' with its 'mean'")
+            if v.mean is None and (v.min is None or v.max is None or v.max < v.min):
+                raise ValueError("give {mean, sd} (normal) or {min, max} with min <= max (uniform)")
+        elif v is not None and not low <= v <= high:
+            raise ValueError(message.format(v))
         return v
 
-    @field_validator("bmi")
+    @field_validator("ethnicity")
     @classmethod
-    def _bmi(cls, v: float) -> float:
-        if not 15.0 <= v <= 60.0:
-            raise ValueError(f"BMI {v} is outside 15-60 kg/m²")
-        return v
-
-    @field_validator("baseline_sperm_m_ml")
-    @classmethod
-    def _sperm(cls, v: float | None) -> float | None:
-        if v is not None and not 0.5 <= v <= 400.0:
-            raise ValueError(f"baseline sperm concentration {v} M/mL is outside 0.5-400")
+    def _mix(cls, v):
+        if isinstance(v, dict):
+            if set(v) - {"asian", "non_asian"} or not v:
+                raise ValueError("a mix names fractions of 'asian' and 'non_asian'")
+            if any(x < 0.0 for x in v.values()) or abs(sum(v.values()) - 1.0) > 1e-6:
+                raise ValueError("the fractions of a mix must be non-negative and add up to 1")
         return v
 
 
@@ -142,6 +165,7 @@ class Scenario:
     regimens: tuple[Regimen, ...]
     settings: Settings
     text: str | None = None
+    cohort: Cohort | None = None  # who the men are when the population varies
 
 
 # ------------------------------------------------------------------------------- parsing
@@ -198,9 +222,24 @@ def _build(raw: ScenarioIn, text: str | None) -> Scenario:
     until = _quantity("simulate.until", parse_time_days, raw.simulate.until)
     regimens = tuple(_regimen(f"regimens[{i}]", r, until) for i, r in enumerate(raw.regimens))
     settings = _settings(raw.simulate, until, regimens)
-    p = raw.patient
-    patient = PatientSpec(p.phenotype, p.age_years, p.bmi, p.ethnicity, p.baseline_sperm_m_ml)
-    return Scenario(raw.name, patient, regimens, settings, text)
+    cohort = _cohort(raw.patient)
+    return Scenario(raw.name, cohort.typical(), regimens, settings, text, cohort)
+
+
+def _cohort(p: PatientIn) -> Cohort:
+    bounds = {k: v[:2] for k, v in COVARIATE_BOUNDS.items()}
+
+    def covariate(name: str, value) -> Covariate:
+        if not isinstance(value, SpreadIn):
+            return Covariate.fixed(float(value))
+        low = value.min if value.min is not None else bounds[name][0]
+        high = value.max if value.max is not None else bounds[name][1]
+        return Covariate(low, high, value.mean, value.sd)
+
+    eth = p.ethnicity
+    asian = float(eth.get("asian", 0.0)) if isinstance(eth, dict) else float(eth == "asian")
+    sperm = None if p.baseline_sperm_m_ml is None else covariate("baseline_sperm_m_ml", p.baseline_sperm_m_ml)
+    return Cohort(p.phenotype, covariate("age_years", p.age_years), covariate("bmi", p.bmi), asian, sperm)
 
 
 def _settings(s: SimulateIn, until: float, regimens: tuple[Regimen, ...]) -> Settings:

@@ -12,17 +12,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import model, patients
+from . import model, patients, population
 from .drugs import PRODUCTS
 from .model import AVERAGED, PULSATILE
 from .observables import COLUMNS, observe
 from .physiology.gnrh_receptor import pump_pulse_coef
 from .scenario import Regimen, Scenario, ScenarioError
+from .engine import STAT_FIELDS, run_batch
 from .solver import solve
+from .steady_state import HMAX_AVERAGED, HMAX_PULSATILE, untreated_state
 
-WARMUP_DAYS = 3.0 * 365.25
-PULSATILE_SETTLE_DAYS = 1.0
-HMAX = {AVERAGED: 1.0, PULSATILE: 1.0 / 1440.0}
+HMAX = {AVERAGED: HMAX_AVERAGED, PULSATILE: HMAX_PULSATILE}
 
 
 @dataclass
@@ -32,9 +32,10 @@ class Result:
     scenario: Scenario
     times_d: np.ndarray
     values: np.ndarray  # (patients, times, columns)
-    states: np.ndarray  # (times, states) of patient 0
+    states: np.ndarray | None  # (times, states) of the typical patient; None for populations
     state_names: tuple[str, ...]
     stats: dict = field(default_factory=dict)
+    population: "population.Population | None" = None
 
     def to_pandas(self) -> pd.DataFrame:
         """Long table: one row per patient and output time, the contract's columns."""
@@ -45,6 +46,8 @@ class Result:
         return frame
 
     def state(self, name: str) -> np.ndarray:
+        if self.states is None:
+            raise ValueError("internal states are kept for a single patient only")
         return self.states[:, self.state_names.index(name)]
 
 
@@ -61,26 +64,30 @@ def patient_theta(spec: patients.PatientSpec, overrides: dict[str, float] | None
 
 def simulate(scenario: Scenario, *, overrides: dict[str, float] | None = None,
              potency_overrides: dict[str, float] | None = None,
-             rtol: float = 1e-6, atol: float = 1e-9) -> Result:
-    """Simulate the typical patient of ``scenario`` (population > 1 comes with variability).
+             rtol: float = 1e-6, atol: float = 1e-9, progress: bool | None = None) -> Result:
+    """Simulate ``scenario``: its typical patient, or its ``population`` of virtual men.
 
     ``overrides`` replaces parameters by name; ``potency_overrides`` replaces drug species'
     PD potencies by species name (both used by calibration and sensitivity analyses).
+    A population's men are drawn with the scenario's ``seed`` (see :mod:`hpgsim.population`);
+    only the first man's internal states are kept in the result.
     """
-    if scenario.settings.population > 1:
-        raise ScenarioError(
-            "simulate.population: virtual populations (N > 1) need inter-individual variability, "
-            "which this version does not have yet; use population: 1"
-        )
     params, library, layout = model.build()
-    theta = patient_theta(scenario.patient, overrides)
     P, S = params.index, layout.index
     lib = model.library_arrays(library, potency_overrides)
-    ref = model.reference(theta, P)
     mode = PULSATILE if scenario.settings.resolution == "pulsatile" else AVERAGED
     timeline = Timeline(scenario, layout, library, mode)
-    y0 = steady_state(theta, ref, lib, layout, params, mode, timeline.t0)
     out_t = timeline.output_times()
+    n = scenario.settings.population
+    if n > 1:
+        pop = population.sample(scenario.cohort, n, scenario.settings.seed)
+        values, stats = run_batch(timeline, population.thetas(pop, overrides), P=P, lib=lib,
+                                  rtol=rtol, atol=atol, progress=progress)
+        return Result(scenario, out_t, values, None, layout.names,
+                      dict(zip(STAT_FIELDS, stats.sum(axis=0).tolist())), pop)
+    theta = patient_theta(scenario.patient, overrides)
+    ref = model.reference(theta, P)
+    y0, _ = untreated_state(theta, P, S, ref, lib, layout.n, layout.n_inputs, mode, timeline.t0)
     Y, n_acc, n_rej = solve(y0, timeline.seg_t0, timeline.seg_t1, timeline.bolus, timeline.inputs,
                             out_t, theta, P, S, ref, lib, mode, rtol, atol, HMAX[mode])
     if not np.all(np.isfinite(Y)):
@@ -89,31 +96,6 @@ def simulate(scenario: Scenario, *, overrides: dict[str, float] | None = None,
     values = observe(out_t, Y, U, theta, P, S, ref, lib, mode)[None, :, :]
     return Result(scenario, out_t, values, Y, layout.names,
                   {"accepted_steps": n_acc, "rejected_steps": n_rej, "segments": len(timeline.seg_t0)})
-
-
-def steady_state(theta, ref, lib, layout, params, mode, t0):
-    """Untreated steady state of this man, reached from the reference man's state."""
-    P, S = params.index, layout.index
-    y = model.reference_state(theta, ref, layout, params)
-    no_input = np.zeros((1, layout.n_inputs))
-    no_bolus = np.zeros((1, layout.n))
-    end = np.array([t0])
-    if not at_rest(y, theta, P, S, ref, lib, no_input[0]):
-        Y, _, _ = solve(y, np.array([t0 - WARMUP_DAYS]), end, no_bolus, no_input, end,
-                        theta, P, S, ref, lib, AVERAGED, 1e-7, 1e-10, HMAX[AVERAGED])
-        y = Y[0]
-    if mode == PULSATILE:
-        Y, _, _ = solve(y, np.array([t0 - PULSATILE_SETTLE_DAYS]), end, no_bolus, no_input, end,
-                        theta, P, S, ref, lib, PULSATILE, 1e-6, 1e-9, HMAX[PULSATILE])
-        y = Y[0]
-    return y
-
-
-def at_rest(y, theta, P, S, ref, lib, u, tol=1e-9) -> bool:
-    """True when ``y`` is already a steady state (the untreated reference man)."""
-    dy = np.zeros_like(y)
-    model.rhs(0.0, y, dy, theta, P, S, ref, lib, u, AVERAGED)
-    return bool(np.all(np.abs(dy) <= tol * np.maximum(np.abs(y), 1.0)))
 
 
 class Timeline:

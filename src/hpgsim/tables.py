@@ -52,10 +52,11 @@ def parameter_tables(module: str | None = None) -> str:
         if not t.parameters:
             continue
         lines.append(f"== {t.module}: {t.title}")
-        lines.append(f"  {'name':<34} {'value':>10} {'unit':<14} {'range':<20}")
+        lines.append(f"  {'name':<34} {'value':>10} {'unit':<14} {'range':<20} {'IIV CV':>6}")
         for p in t.parameters:
             rng = f"{p.low:g}-{p.high:g}"
-            lines.append(f"  {p.name:<34} {p.value:>10.4g} {p.unit:<14} {rng:<20}")
+            cv = "" if p.iiv_cv is None else f"{p.iiv_cv:.0%}"
+            lines.append(f"  {p.name:<34} {p.value:>10.4g} {p.unit:<14} {rng:<20} {cv:>6}")
             lines.append(_wrap(f"{p.description}. Source: {p.source}"))
         lines.append("")
     return "\n".join(lines)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+DAYS_PER_MONTH = 30.4375
 DAYS_PER = {
     "min": 1.0 / 1440.0,
     "h": 1.0 / 24.0,

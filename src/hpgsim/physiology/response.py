@@ -21,6 +21,16 @@ def power(x, n):
 
 
 @njit(cache=True)
+def shortcut(condition):
+    """``condition``, marking a branch that only skips work whose result would be zero.
+
+    Tracing the equations for an export (``hpgsim.symbolic``) never takes such a branch,
+    so the exported equations need no branch on the state.
+    """
+    return condition
+
+
+@njit(cache=True)
 def hill(x, half, n):
     """Stimulatory Hill function (x/half)^n / (1 + (x/half)^n), for x >= 0."""
     r = power(max(x, 0.0) / half, n)
