@@ -30,9 +30,15 @@ PARAMETERS = table(
 
 
 @njit(cache=True)
+def elimination_per_d(theta, P):
+    """First-order rate at which E2 equilibrates (the solver integrates it exactly)."""
+    return math.log(2.0) / (theta[P.e2_half_life_h] / 24.0)
+
+
+@njit(cache=True)
 def e2_rate(theta, P, e2, serum_t, secretion_rel, bmi, inhibition):
     """dE2/dt: relax towards aromatized T (peripheral + testicular), times (1 - inhibition)."""
-    k = math.log(2.0) / (theta[P.e2_half_life_h] / 24.0)
+    k = elimination_per_d(theta, P)
     f_test = theta[P.e2_testicular_fraction]
     adiposity = math.exp(theta[P.aromatase_bmi_slope] * (bmi - 25.0))
     peripheral = (1.0 - f_test) * adiposity * serum_t / theta[P.t_ref_nmol_l]

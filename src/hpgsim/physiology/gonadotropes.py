@@ -125,6 +125,11 @@ def lh_rates(theta, P, pool, drive_rel, androgen_exposure, exposure_ref, estroge
 
 
 @njit(cache=True)
+def fsh_clearance_per_d(theta, P):
+    return math.log(2.0) / (theta[P.fsh_half_life_h] / 24.0)
+
+
+@njit(cache=True)
 def lh_clearance_per_d(theta, P):
     return math.log(2.0) / (theta[P.lh_half_life_min] / 1440.0)
 
@@ -133,7 +138,7 @@ def lh_clearance_per_d(theta, P):
 def fsh_rates(theta, P, pool, fsh, drive_rel, frequency, frequency_ref, androgen_exposure,
               exposure_ref, estrogen, inhibin_b, capacity):
     """(d pool/dt, d FSH/dt): GnRH-dependent, frequency-decoded, inhibin-inhibited synthesis."""
-    k_fsh = math.log(2.0) / (theta[P.fsh_half_life_h] / 24.0)
+    k_fsh = fsh_clearance_per_d(theta, P)
     k_release = 1.0 / theta[P.fsh_pool_turnover_d]
     basal = theta[P.fsh_basal_synthesis]
     f_half = theta[P.fsh_freq_half_per_d]
@@ -158,11 +163,11 @@ def fsh_rates(theta, P, pool, fsh, drive_rel, frequency, frequency_ref, androgen
 @njit(cache=True)
 def lh_pool_ref(theta, P):
     """LH store of the reference man (IU/L equivalents)."""
-    k_lh = math.log(2.0) / (theta[P.lh_half_life_min] / 1440.0)
+    k_lh = lh_clearance_per_d(theta, P)
     return theta[P.lh_ref_iu_l] * k_lh * theta[P.lh_pool_turnover_d]
 
 
 @njit(cache=True)
 def fsh_pool_ref(theta, P):
-    k_fsh = math.log(2.0) / (theta[P.fsh_half_life_h] / 24.0)
+    k_fsh = fsh_clearance_per_d(theta, P)
     return theta[P.fsh_ref_iu_l] * k_fsh * theta[P.fsh_pool_turnover_d]

@@ -94,8 +94,14 @@ def capacity_rate(capacity, drive_rel, rate, gain, floor, ceiling):
 
 
 @njit(cache=True)
+def itt_elimination_per_d(theta, P):
+    """First-order rate at which ITT equilibrates (the solver integrates it exactly)."""
+    return math.log(2.0) / (theta[P.itt_half_life_h] / 24.0)
+
+
+@njit(cache=True)
 def itt_rate(theta, P, itt, secretion_rel, serum_t):
     """ITT relaxes to local secretion (scaled to the reference) plus serum T."""
-    k = math.log(2.0) / (theta[P.itt_half_life_h] / 24.0)
+    k = itt_elimination_per_d(theta, P)
     local_ref = theta[P.itt_ref_nmol_l] - theta[P.t_ref_nmol_l]
     return k * (local_ref * secretion_rel + serum_t - itt)

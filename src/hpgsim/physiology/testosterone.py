@@ -53,9 +53,15 @@ def free_testosterone_pmol_l(theta, P, total_nmol_l, shbg_nmol_l):
 
 
 @njit(cache=True)
+def elimination_per_d(theta, P):
+    """First-order rate at which serum T is cleared (the solver integrates it exactly)."""
+    return math.log(2.0) / (theta[P.t_half_life_h] / 24.0)
+
+
+@njit(cache=True)
 def serum_t_rate(theta, P, serum_t, secretion_rel, exogenous_nmol_d):
     """dT/dt: testicular secretion (relative to the reference production) + exogenous input."""
-    k = math.log(2.0) / (theta[P.t_half_life_h] / 24.0)
+    k = elimination_per_d(theta, P)
     volume = theta[P.t_clearance_l_d] / k
     adrenal = theta[P.t_adrenal_nmol_l]
     target = adrenal + (theta[P.t_ref_nmol_l] - adrenal) * secretion_rel
