@@ -27,6 +27,7 @@ test-slow: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/population.py
 
 examples: $(STAMP)
 	for f in examples/*.yaml; do $(BIN)/hpgsim run $$f --out out/$$(basename $$f .yaml) || exit 1; done
