@@ -84,3 +84,23 @@ def test_trial_refuses_protocols_on_different_men(tmp_path):
     assert result.exit_code == 2
     assert "same virtual men" in result.output
     assert not out.exists()
+
+
+def test_trial_writes_tables_and_report(tmp_path):
+    files = []
+    for name, extra in (("a", ""), ("b", "  - drug: clomiphene_citrate\n    dose: 25 mg\n    every: 1 d\n    start: 0 d\n")):
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(f"name: arm {name}\nregimens:\n  - drug: testosterone_enanthate\n    dose: 200 mg\n"
+                        f"    every: 7 d\n    start: -6 mo\n    stop: 0 d\n{extra}simulate:\n  until: 6 mo\n")
+        files.append(str(path))
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["trial", *files, "--n", "6", "--seed", "2", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in out.iterdir()} == {
+        "endpoints.parquet", "covariates.parquet", "kaplan_meier.parquet", "summary.parquet", "summary.csv",
+        "comparisons.parquet", "comparisons.csv", "azoospermia.csv", "report.html"}
+    ep = pd.read_parquet(out / "endpoints.parquet")
+    assert set(ep.protocol) == {"arm a", "arm b"} and len(ep) == 2 * 6 * 8
+    km = pd.read_parquet(out / "kaplan_meier.parquet")
+    assert km.probability.between(0, 1).all() and (km.probability_low <= km.probability + 1e-12).all()
+    assert "not medical advice" in (out / "report.html").read_text()

@@ -42,3 +42,20 @@ def test_example_through_the_cli_writes_every_file(path, tmp_path):
     html = (out / "report.html").read_text()
     assert "not medical advice" in html and html.count("<script") >= 2
     assert (out / "timeseries.parquet").stat().st_size > 0
+
+
+@pytest.mark.slow
+def test_trial_examples_with_2000_men(tmp_path):
+    """The example trial, at the size the documentation quotes."""
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from hpgsim.cli import app
+
+    arms = sorted(str(p) for p in (EXAMPLES[0].parent / "trial").glob("*.yaml"))
+    out = tmp_path / "trial"
+    result = CliRunner().invoke(app, ["trial", *arms[:2], "--n", "2000", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    summary = pd.read_csv(out / "summary.csv")
+    assert set(summary.n) == {2000}
+    assert (out / "report.html").stat().st_size > 1e5
