@@ -9,10 +9,10 @@ kept, not the internal states.
 
 from __future__ import annotations
 
-import numpy as np
 import os
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
 from numba import njit
 
 from .model import reference

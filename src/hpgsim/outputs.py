@@ -81,7 +81,7 @@ def _parquet(frame) -> bytes:
     return buf.getvalue()
 
 
-def km_table(result) -> "pd.DataFrame":
+def km_table(result):
     """Kaplan-Meier curves of every protocol and endpoint, with 95 % bands, as one table."""
     import pandas as pd
 

@@ -684,6 +684,19 @@ def _check_frame(frame: pd.DataFrame) -> None:
         raise ValueError("simulation table is empty")
 
 
+def page_head(title: str, css: str) -> str:
+    """The start of a self-contained page: charset, title, styles and plotly.js inline."""
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title>
+<style>{css}</style>
+<script type="text/javascript">{get_plotlyjs()}</script>
+</head>"""
+
+
 def render_report(
     *,
     title: str,
@@ -720,15 +733,7 @@ def render_report(
            if n > 1 else "")
         + "Zooming one plot zooms all; double-click to reset."
     )
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{esc(title)}</title>
-<style>{_CSS}</style>
-<script type="text/javascript">{get_plotlyjs()}</script>
-</head>
+    return f"""{page_head(title, _CSS)}
 <body>
 <main>
 <header>

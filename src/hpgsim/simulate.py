@@ -14,11 +14,11 @@ import pandas as pd
 
 from . import model, patients, population
 from .drugs import PRODUCTS
+from .engine import STAT_FIELDS, run_batch
 from .model import AVERAGED, PULSATILE
 from .observables import COLUMNS, observe
 from .physiology.gnrh_receptor import pump_pulse_coef
 from .scenario import Regimen, Scenario, ScenarioError
-from .engine import STAT_FIELDS, run_batch
 from .solver import solve
 from .steady_state import HMAX_AVERAGED, HMAX_PULSATILE, untreated_state
 

@@ -12,9 +12,9 @@ the Kaplan-Meier estimate at earlier times equals the observed fraction.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Sequence
 
 import numpy as np
 import pandas as pd
@@ -116,7 +116,7 @@ def _outcome(protocol: int, first: int, out_t: np.ndarray, values: np.ndarray, s
 
 def _series_rows(out_t: np.ndarray) -> np.ndarray:
     """Output rows kept for the report's bands: about one per week from day 0 back a bit."""
-    step = max(1, int(round(SERIES_EVERY_D / (out_t[1] - out_t[0])))) if out_t.size > 1 else 1
+    step = max(1, int(np.rint(SERIES_EVERY_D / (out_t[1] - out_t[0])))) if out_t.size > 1 else 1
     return np.arange(0, out_t.size, step)
 
 
@@ -236,7 +236,7 @@ def _assemble(scenarios, n, seed, cohort, outcomes: list[ChunkOutcome]) -> Trial
         series[name] = np.concatenate([o.series for o in mine])
     from .simulate import Timeline
 
-    params, library, layout = model.build()
+    _, library, layout = model.build()
     out_t = Timeline(scenarios[0], layout, library, AVERAGED).output_times()
     pop = population.sample(cohort, n, seed)
     return TrialResult(

@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
-from plotly.offline import get_plotlyjs
 
 from .drugs import PRODUCTS
 from .report import (
@@ -35,6 +34,7 @@ from .report import (
     _reference_parts,
     _rgba,
     _series_traces,
+    page_head,
 )
 from .scenario import Regimen, Scenario
 from .trial import AZOOSPERMIA_M_ML, ENDPOINTS, SERIES_COLUMNS, TrialResult, _wilson, kaplan_meier
@@ -591,15 +591,7 @@ def render_trial_report(result: TrialResult, title: str | None = None) -> str:
     colors = _colors(result.protocols)
     protocols = "\n".join(_protocol_html(p, s, colors[p])
                           for p, s in zip(result.protocols, result.scenarios, strict=True))
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{esc(title)}</title>
-<style>{_CSS}{_TRIAL_CSS}</style>
-<script type="text/javascript">{get_plotlyjs()}</script>
-</head>
+    return f"""{page_head(title, _CSS + _TRIAL_CSS)}
 <body>
 <main>
 <header>
