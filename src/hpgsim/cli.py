@@ -1,4 +1,5 @@
-"""Command line: ``hpgsim run``, ``hpgsim trial``, ``hpgsim drugs``, ``hpgsim params``.
+"""Command line: ``hpgsim run``, ``hpgsim trial``, ``hpgsim export-sbml``, ``hpgsim drugs``,
+``hpgsim params``.
 
 Bad input exits with status 2 and one message naming the field and the problem, and
 writes nothing: outputs are computed first and written only when everything succeeded.
@@ -70,6 +71,27 @@ def trial(
         _fail(f"simulation failed: {exc}", code=1)
     write_outputs(files, out)
     typer.echo(f"wrote {', '.join(sorted(files))} to {out}")
+
+
+@app.command("export-sbml")
+def export_sbml(
+    scenario: Path = typer.Argument(..., help="scenario file (averaged resolution)"),
+    out: Path = typer.Option(None, "--out", help="file to write (default: standard output)"),
+) -> None:
+    """Write the averaged model of the scenario's typical patient, with its doses, as SBML L3V2."""
+    from .sbml import export_sbml as to_sbml
+
+    try:
+        text = to_sbml(load_scenario(scenario))
+    except (ScenarioError, ValueError) as exc:
+        _fail(str(exc))
+    if out is None:
+        typer.echo(text)
+        return
+    from .outputs import write_outputs
+
+    write_outputs({out.name: text.encode("utf-8")}, out.parent if str(out.parent) else Path("."))
+    typer.echo(f"wrote {out}", err=True)
 
 
 @app.command()
