@@ -34,7 +34,16 @@ from .physiology import response
 from .scenario import Regimen, Scenario
 from .simulate import Timeline, patient_theta
 from .steady_state import untreated_state
-from .symbolic import Expr, Function, Graph, Tracer, Vec, fresh_name, let_bind
+from .symbolic import (
+    Expr,
+    Function,
+    Graph,
+    Tracer,
+    Vec,
+    fresh_name,
+    let_bind,
+    postorder,
+)
 
 SBML_NS = "http://www.sbml.org/sbml/level3/version2/core"
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
@@ -392,30 +401,13 @@ class _Writer:
 def _walk(roots) -> tuple[list[Expr], Counter, dict[int, bool]]:
     """Every node below ``roots`` in dependency order, how often each is used, and whether
     a varying (state-dependent) expression uses it."""
-    order: list[Expr] = []
-    uses: Counter = Counter()
-    variable_parent: dict[int, bool] = {}
-    seen: set[int] = set()
-    for root in roots:
-        if not isinstance(root, Expr):
-            continue
-        uses[id(root)] += 1
-        variable_parent[id(root)] = True
-        stack = [(root, False)]
-        while stack:
-            node, expanded = stack.pop()
-            if expanded:
-                order.append(node)
-                continue
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            stack.append((node, True))
-            for child in node.children():
-                uses[id(child)] += 1
-                if node.val is None:
-                    variable_parent[id(child)] = True
-                stack.append((child, False))
+    variable_parent = {id(r): True for r in roots if isinstance(r, Expr)}
+
+    def edge(node: Expr, child: Expr) -> None:
+        if node.val is None:
+            variable_parent[id(child)] = True
+
+    order, uses = postorder(roots, on_edge=edge)
     return order, uses, variable_parent
 
 

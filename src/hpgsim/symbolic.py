@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import sys
 import types
+from collections import Counter
 
 import numpy as np
 from numba.core.dispatcher import Dispatcher
@@ -628,7 +629,7 @@ def let_bind(fn: Function, min_saving: int = 16) -> list[Function]:
     needed passed on. Nodes bound this way are simply listed among a helper's ``params``.
     """
     bound = {id(p) for p in fn.params}
-    order, uses = _body_walk(fn.body, bound)
+    order, uses = postorder([fn.body], bound)
     size: dict[int, int] = {}
     lifted: list[Expr] = []
     for node in order:  # children first: a lifted node counts as one in its parents
@@ -643,26 +644,36 @@ def let_bind(fn: Function, min_saving: int = 16) -> list[Function]:
     return _chain(fn, lifted)
 
 
-def _body_walk(body: Expr, bound: set[int]) -> tuple[list[Expr], dict[int, int]]:
-    """Nodes of a body (children first) and how often each is used, stopping at ``bound``."""
+def postorder(roots, stop=frozenset(), on_edge=None) -> tuple[list[Expr], Counter]:
+    """Every node below ``roots``, children first and each once, with how often each is used.
+
+    Nodes in ``stop`` (ids) are listed but not expanded; ``on_edge(parent, child)`` sees
+    every edge followed.
+    """
     order: list[Expr] = []
-    uses: dict[int, int] = {id(body): 1}
+    uses: Counter = Counter()
     seen: set[int] = set()
-    stack = [(body, False)]
-    while stack:
-        node, done = stack.pop()
-        if done:
-            order.append(node)
+    for root in roots:
+        if not isinstance(root, Expr):
             continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        stack.append((node, True))
-        if id(node) in bound:
-            continue
-        for c in node.children():
-            uses[id(c)] = uses.get(id(c), 0) + 1
-            stack.append((c, False))
+        uses[id(root)] += 1
+        stack = [(root, False)]
+        while stack:
+            node, done = stack.pop()
+            if done:
+                order.append(node)
+                continue
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            stack.append((node, True))
+            if id(node) in stop:
+                continue
+            for child in node.children():
+                uses[id(child)] += 1
+                if on_edge is not None:
+                    on_edge(node, child)
+                stack.append((child, False))
     return order, uses
 
 
