@@ -67,3 +67,18 @@ def test_trial_on_a_dask_cluster_equals_the_local_run(small_trial):
         remote = trial.run_trial(protocols(), 16, seed=3, chunk_size=8, scheduler=cluster.scheduler_address)
     pd.testing.assert_frame_equal(remote.endpoints, small_trial.endpoints)
     pd.testing.assert_frame_equal(remote.azoospermia, small_trial.azoospermia)
+
+
+def test_protocols_with_different_histories_keep_their_own_series_times():
+    base = {"simulate": {"until": "2 mo"}}
+    short = {**STOP, "start": "-3 mo"}
+    arms = [hpgsim.load_scenario({**base, "name": "1 year", "regimens": [STOP]}),
+            hpgsim.load_scenario({**base, "name": "3 months", "regimens": [short]})]
+    result = trial.run_trial(arms, 2, seed=1, progress=False)
+    long_t, short_t = result.series_t["1 year"], result.series_t["3 months"]
+    assert long_t[0] < -365 and -120 < short_t[0] < -90
+    for name, t in result.series_t.items():
+        assert result.series[name].shape[1] == t.size
+    from hpgsim.trial_report import render_trial_report
+
+    assert "3 months" in render_trial_report(result)

@@ -163,6 +163,7 @@ def test_one_protocol_renders(result):
         endpoints=result.endpoints[result.endpoints.protocol == NO_TREATMENT],
         azoospermia=result.azoospermia[result.azoospermia.protocol == NO_TREATMENT],
         series={NO_TREATMENT: result.series[NO_TREATMENT]},
+        series_t={NO_TREATMENT: result.series_t[NO_TREATMENT]},
     )
     text = render_trial_report(one)
     assert "nothing to compare" in text and html.escape(WITH_HCG) not in text

@@ -90,7 +90,7 @@ def export_sbml(
         return
     from .outputs import write_outputs
 
-    write_outputs({out.name: text.encode("utf-8")}, out.parent if str(out.parent) else Path("."))
+    write_outputs({out.name: text.encode("utf-8")}, out.parent)
     typer.echo(f"wrote {out}", err=True)
 
 

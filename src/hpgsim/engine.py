@@ -18,7 +18,7 @@ from numba import njit
 from .model import reference
 from .observables import COLUMNS, observe
 from .solver import solve
-from .steady_state import untreated_state
+from .steady_state import HMAX, untreated_state
 
 N_COLUMNS = len(COLUMNS)
 STAT_FIELDS = ("accepted_steps", "rejected_steps", "newton_converged")
@@ -70,17 +70,10 @@ def chunks(n: int, size: int):
 
 
 def run_batch(timeline, thetas: np.ndarray, *, P, lib, rtol: float, atol: float,
-              chunk_size: int = 256, threads: int | None = None, progress: bool | None = None,
-              on_chunk=None):
-    """Simulate every row of ``thetas`` through ``timeline``.
-
-    Returns ``(values, stats)`` with values shaped (men, output times, columns), unless
-    ``on_chunk(start, values, stats)`` is given: then each chunk is handed over and
-    nothing is kept (bounded memory for very large populations).
-    """
+              chunk_size: int = 256, threads: int | None = None, progress: bool | None = None):
+    """Simulate every row of ``thetas`` through ``timeline``: ``(values, stats)`` with values
+    shaped (men, output times, columns). Callers bound memory by passing chunks of men."""
     from tqdm.auto import tqdm
-
-    from .simulate import HMAX
 
     layout = timeline.layout
     out_t = timeline.output_times()
@@ -96,13 +89,8 @@ def run_batch(timeline, thetas: np.ndarray, *, P, lib, rtol: float, atol: float,
         if not np.all(np.isfinite(values)):
             bad = a + int(np.argmax(~np.isfinite(values).all(axis=(1, 2))))
             raise RuntimeError(f"the solver failed to produce finite values for patient {bad}")
-        if on_chunk is not None:
-            on_chunk(a, values, stats)
-        else:
-            kept_values.append(values)
-            kept_stats.append(stats)
+        kept_values.append(values)
+        kept_stats.append(stats)
         bar.update(b - a)
     bar.close()
-    if on_chunk is not None:
-        return None, None
     return np.concatenate(kept_values), np.concatenate(kept_stats)

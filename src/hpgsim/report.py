@@ -26,6 +26,7 @@ import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
 from hpgsim.endpoints import KEY_TIME_SPECS, KeyTime, KeyTimeSpec, key_times
+from hpgsim.units import DAYS_PER_MONTH
 
 __all__ = [
     "DosingPeriod",
@@ -44,7 +45,6 @@ DISCLAIMER = (
     "and must not guide the treatment of any person."
 )
 
-DAYS_PER_MONTH = 365.25 / 12
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,7 @@ from .observables import COLUMNS, observe
 from .physiology.gnrh_receptor import pump_pulse_coef
 from .scenario import Regimen, Scenario, ScenarioError
 from .solver import solve
-from .steady_state import HMAX_AVERAGED, HMAX_PULSATILE, untreated_state
-
-HMAX = {AVERAGED: HMAX_AVERAGED, PULSATILE: HMAX_PULSATILE}
+from .steady_state import HMAX, untreated_state
 
 
 @dataclass

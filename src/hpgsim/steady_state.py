@@ -20,6 +20,8 @@ WARMUP_DAYS = 3.0 * 365.25
 PULSATILE_SETTLE_DAYS = 1.0
 HMAX_AVERAGED = 1.0
 HMAX_PULSATILE = 1.0 / 1440.0
+HMAX = {AVERAGED: HMAX_AVERAGED, PULSATILE: HMAX_PULSATILE}
+"""Largest step (days) of each resolution."""
 NEWTON_TOL = 1e-11
 """Largest relative rate of change (per day) accepted as 'at rest'."""
 

@@ -95,6 +95,7 @@ class ChunkOutcome:
     events: np.ndarray  # (men, endpoints)
     azoospermic: np.ndarray  # (men, AZOOSPERMIA_MONTHS) booleans
     series: np.ndarray  # (men, series times, SERIES_COLUMNS) float32
+    series_t: np.ndarray  # days of the series (this protocol's own timeline)
     steps: int
 
 
@@ -111,7 +112,7 @@ def _outcome(protocol: int, first: int, out_t: np.ndarray, values: np.ndarray, s
     azoo = sperm[:, at] < AZOOSPERMIA_M_ML
     keep = _series_rows(out_t)
     series = values[:, keep][:, :, [col[c] for c in SERIES_COLUMNS]].astype(np.float32)
-    return ChunkOutcome(protocol, first, times, events, azoo, series, int(stats[:, 0].sum()))
+    return ChunkOutcome(protocol, first, times, events, azoo, series, out_t[keep], int(stats[:, 0].sum()))
 
 
 def _series_rows(out_t: np.ndarray) -> np.ndarray:
@@ -146,7 +147,7 @@ class TrialResult:
     endpoints: pd.DataFrame  # protocol, patient, endpoint, time_d, event
     azoospermia: pd.DataFrame  # protocol, month, fraction, n
     covariates: pd.DataFrame
-    series_t: np.ndarray
+    series_t: dict[str, np.ndarray]  # protocol -> days of its series (histories may differ)
     series: dict[str, np.ndarray]  # protocol -> (men, times, SERIES_COLUMNS)
     horizons_months: tuple[int, ...] = HORIZONS_MONTHS
     stats: dict = field(default_factory=dict)
@@ -222,7 +223,7 @@ def _assemble(scenarios, n, seed, cohort, outcomes: list[ChunkOutcome]) -> Trial
     names = _protocol_names(scenarios)
     outcomes = sorted(outcomes, key=lambda o: (o.protocol, o.first))
     rows, azoo = [], []
-    series = {}
+    series, series_t = {}, {}
     for p, name in enumerate(names):
         mine = [o for o in outcomes if o.protocol == p]
         times = np.concatenate([o.times for o in mine])
@@ -234,15 +235,12 @@ def _assemble(scenarios, n, seed, cohort, outcomes: list[ChunkOutcome]) -> Trial
         for k, month in enumerate(AZOOSPERMIA_MONTHS):
             azoo.append({"protocol": name, "month": month, "fraction": float(flags[:, k].mean()), "n": n})
         series[name] = np.concatenate([o.series for o in mine])
-    from .simulate import Timeline
-
-    _, library, layout = model.build()
-    out_t = Timeline(scenarios[0], layout, library, AVERAGED).output_times()
-    pop = population.sample(cohort, n, seed)
+        series_t[name] = mine[0].series_t
+    pop = population.sample(cohort, n, seed)  # the same men the chunks drew, for the table
     return TrialResult(
         protocols=tuple(names), scenarios=tuple(scenarios), n=n, seed=seed,
         endpoints=pd.concat(rows, ignore_index=True), azoospermia=pd.DataFrame(azoo),
-        covariates=pop.covariates(), series_t=out_t[_series_rows(out_t)], series=series,
+        covariates=pop.covariates(), series_t=series_t, series=series,
         stats={"accepted_steps": sum(o.steps for o in outcomes)},
     )
 
@@ -253,7 +251,7 @@ def _protocol_names(scenarios) -> list[str]:
 
 
 # ------------------------------------------------------------------------------ statistics
-def _wilson(k: float, n: int, z: float = 1.959964) -> tuple[float, float]:
+def wilson_interval(k: float, n: int, z: float = 1.959964) -> tuple[float, float]:
     """Wilson score interval for a proportion (exact KM here: censoring only at the end)."""
     if n == 0:
         return math.nan, math.nan
@@ -280,7 +278,7 @@ def summary_table(endpoints: pd.DataFrame, horizons=HORIZONS_MONTHS) -> pd.DataF
         row = {"protocol": proto, "endpoint": ep, "n": len(g), "events": int(event.sum())}
         for m in horizons:
             k = int(_by_horizon(time, event, m).sum())
-            lo, hi = _wilson(k, len(g))
+            lo, hi = wilson_interval(k, len(g))
             row[f"p_{m}mo"], row[f"p_{m}mo_low"], row[f"p_{m}mo_high"] = k / len(g), lo, hi
         row["median_months"] = _median(time, event) / DAYS_PER_MONTH
         rows.append(row)

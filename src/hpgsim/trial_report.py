@@ -37,7 +37,14 @@ from .report import (
     page_head,
 )
 from .scenario import Regimen, Scenario
-from .trial import AZOOSPERMIA_M_ML, ENDPOINTS, SERIES_COLUMNS, TrialResult, _wilson, kaplan_meier
+from .trial import (
+    AZOOSPERMIA_M_ML,
+    ENDPOINTS,
+    SERIES_COLUMNS,
+    TrialResult,
+    kaplan_meier,
+    wilson_interval,
+)
 from .units import DAYS_PER_MONTH
 
 __all__ = ["MAIN_ENDPOINTS", "render_trial_report", "write_trial_report"]
@@ -394,7 +401,7 @@ def _azoospermia_table(result: TrialResult, colors: dict[str, str]) -> str:
         cells = []
         for m in months:
             r = az[(az.protocol == p) & (az.month == m)].iloc[0]
-            lo, hi = _wilson(round(r["fraction"] * r["n"]), int(r["n"]))
+            lo, hi = wilson_interval(round(r["fraction"] * r["n"]), int(r["n"]))
             cells.append(_with_ci(r["fraction"], lo, hi) if _within(m, ends[p]) else _beyond())
         rows.append([_swatch(colors[p]) + html.escape(p), *cells])
     head = "".join(f"<th>{h}</th>" for h in ["Protocol", *[f"Month {m}" for m in months]])
@@ -517,8 +524,8 @@ def _series_figure(result: TrialResult, column: str, colors: dict[str, str]) -> 
     j = SERIES_COLUMNS.index(column)
     title, unit = _SERIES_TITLES[column]
     log_y, floor = _panel_style(column)
-    t = result.series_t / DAYS_PER_MONTH
-    stats = {p: _band_stats(result.series[p][:, :, j], t, floor) for p in result.protocols}
+    months = {p: result.series_t[p] / DAYS_PER_MONTH for p in result.protocols}
+    stats = {p: _band_stats(result.series[p][:, :, j], months[p], floor) for p in result.protocols}
     traces, shapes = [], []
     rng = _ranges_by_column().get(column)
     if rng is not None:
@@ -528,7 +535,8 @@ def _series_figure(result: TrialResult, column: str, colors: dict[str, str]) -> 
         traces += _protocol_band(Series(f"{column}:{p}", p, colors[p]), stats[p], unit)
     shapes.append(dict(type="line", xref="x", yref="paper", x0=0, x1=0, y0=0, y1=1,
                        line=dict(color="#212529", width=1.2, dash="dash")))
-    layout = _base_layout("months after day 0 (negative: before)", unit, (float(t[0]), float(t[-1])))
+    span = (min(float(m[0]) for m in months.values()), max(float(m[-1]) for m in months.values()))
+    layout = _base_layout("months after day 0 (negative: before)", unit, span)
     layout["shapes"] = shapes
     if log_y:
         layout["yaxis"].update(type="log", dtick=1, exponentformat="none")

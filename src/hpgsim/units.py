@@ -14,7 +14,7 @@ DAYS_PER = {
     "h": 1.0 / 24.0,
     "d": 1.0,
     "wk": 7.0,
-    "mo": 30.4375,
+    "mo": DAYS_PER_MONTH,
     "y": 365.25,
 }
 """Time units in days; ``mo`` and ``y`` are the contract's mean month and Julian year."""
