@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-slow bench examples lock clean
+.PHONY: install demo test test-slow bench examples validate calibrate lock clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -29,6 +29,13 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 	$(BIN)/python benchmarks/population.py
 
+validate: $(STAMP)
+	$(BIN)/hpgsim validate --out validation-out
+	@echo "Report: $(CURDIR)/validation-out/report.html"
+
+calibrate: $(STAMP)
+	$(BIN)/hpgsim calibrate --out calibration-out
+
 examples: $(STAMP)
 	for f in examples/*.yaml; do $(BIN)/hpgsim run $$f --out out/$$(basename $$f .yaml) || exit 1; done
 
@@ -39,4 +46,4 @@ lock:
 	    /tmp/hpgsim-lock/bin/pip freeze --exclude-editable | grep -v '^hpgsim' ) > requirements.lock
 
 clean:
-	rm -rf $(VENV)  out demo-out bench-out
+	rm -rf $(VENV) out demo-out bench-out validation-out calibration-out

@@ -1,5 +1,5 @@
-"""Command line: ``hpgsim run``, ``hpgsim trial``, ``hpgsim export-sbml``, ``hpgsim drugs``,
-``hpgsim params``.
+"""Command line: ``hpgsim run``, ``hpgsim trial``, ``hpgsim validate``, ``hpgsim export-sbml``,
+``hpgsim drugs``, ``hpgsim params``.
 
 Bad input exits with status 2 and one message naming the field and the problem, and
 writes nothing: outputs are computed first and written only when everything succeeded.
@@ -92,6 +92,74 @@ def export_sbml(
 
     write_outputs({out.name: text.encode("utf-8")}, out.parent)
     typer.echo(f"wrote {out}", err=True)
+
+
+@app.command()
+def validate(
+    out: Path = typer.Option(..., "--out", help="output folder"),
+    only: list[str] = typer.Option(None, "--only", help="run only this case id (repeatable)"),
+    fast: bool = typer.Option(False, "--fast", help="only the typical-patient cases (the test-suite subset)"),
+    sensitivity: bool = typer.Option(True, "--sensitivity/--no-sensitivity",
+                                     help="include the global sensitivity analysis (full runs only)"),
+) -> None:
+    """Reproduce the published record: run the validation cases, write report.html and tables.
+
+    Exits 1 when a case fails (the report is still written), 2 on bad options.
+    """
+    from .outputs import write_outputs
+    from .validation.cases import CaseError
+    from .validation.command import render_validation
+
+    try:
+        files, passed = render_validation(only=only or None, fast=fast,
+                                          sensitivity=sensitivity and not only and not fast,
+                                          echo=lambda line: typer.echo(line, err=True))
+    except CaseError as exc:
+        _fail(str(exc))
+    write_outputs(files, out)
+    typer.echo(f"wrote {', '.join(sorted(files))} to {out}")
+    if not passed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def calibrate(
+    out: Path = typer.Option(..., "--out", help="output folder for the fit's tables"),
+    fit: list[str] = typer.Option(None, "--fit", help="run only this fit of the calibration spec (repeatable)"),
+    write: bool = typer.Option(False, "--write", help="write the estimates into the shipped parameter values"),
+    max_evaluations: int = typer.Option(60, "--max-evaluations", help="model evaluations per fit"),
+) -> None:
+    """Estimate uncertain parameters against validation cases; report residuals and identifiability."""
+    import pandas as pd
+
+    from .calibration import fit as calibration
+    from .outputs import write_outputs
+    from .validation.cases import CaseError
+
+    specs = calibration.load_spec()
+    names = [s["name"] for s in specs]
+    unknown = [f for f in fit or () if f not in names]
+    if unknown:
+        _fail(f"--fit: unknown fit {unknown[0]!r}; known: {', '.join(names)}")
+    try:
+        results = []
+        for spec in specs:
+            if fit and spec["name"] not in fit:
+                continue
+            typer.echo(f"fit {spec['name']} ...", err=True)
+            results.append(calibration.run_fit(spec, max_evaluations=max_evaluations,
+                                               echo=lambda line: typer.echo(line, err=True)))
+    except (CaseError, ValueError) as exc:
+        _fail(str(exc))
+    text = "\n\n".join(calibration.summary_text(r) for r in results)
+    ident = pd.concat([r.identifiability.assign(fit=r.name) for r in results])
+    resid = pd.concat([r.residuals.assign(fit=r.name) for r in results])
+    write_outputs({"summary.txt": text.encode(), "identifiability.csv": ident.to_csv(index=False).encode(),
+                   "residuals.csv": resid.to_csv(index=False).encode()}, out)
+    typer.echo(text)
+    if write:
+        calibration.write_fitted(results)
+        typer.echo(f"wrote the estimates to {calibration.FITTED_FILE.name}")
 
 
 @app.command()

@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 from numba import njit
 
-from . import drugs, patients
+from . import calibration, drugs, patients
 from .drugs import pk
 from .parameters import ParameterSet
 from .physiology import (
@@ -68,10 +68,14 @@ R = RefIndex(*range(len(REFERENCE_NAMES)))
 PUMP_FIELDS = ("pump_frequency", "pump_coef", "pump_k_slow", "pump_k_fast")
 
 
+def prior_tables() -> list:
+    """The module tables as written in the modules (the priors of calibration)."""
+    return [m.PARAMETERS for m in MODULES] + [patients.PARAMETERS, patients.INDIVIDUAL]
+
+
 def parameter_set() -> ParameterSet:
-    return ParameterSet(
-        [m.PARAMETERS for m in MODULES] + [patients.PARAMETERS, patients.INDIVIDUAL]
-    )
+    """The model's parameters: the module tables with the calibrated values laid over them."""
+    return ParameterSet(calibration.apply(prior_tables()))
 
 
 class Layout:

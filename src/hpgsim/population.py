@@ -31,12 +31,19 @@ class Variability:
     cholesky: np.ndarray
 
 
-def variability(correlations: dict[tuple[str, str], float] | None = None) -> Variability:
-    """The random effects declared in the parameter tables."""
+def variability(correlations: dict[tuple[str, str], float] | None = None,
+                cv_overrides: dict[str, float] | None = None) -> Variability:
+    """The random effects declared in the parameter tables (``cv_overrides`` replaces the
+    CV of named ones, for calibration)."""
     params, _, _ = model.build()
     varying = [p for p in params.parameters.values() if p.iiv_cv is not None]
     names = tuple(p.name for p in varying)
-    sd = np.sqrt([p.omega_squared for p in varying])
+    cvs = {p.name: p.iiv_cv for p in varying}
+    for name, cv in (cv_overrides or {}).items():
+        if name not in cvs:
+            raise KeyError(f"parameter {name!r} has no inter-individual variability to override")
+        cvs[name] = cv
+    sd = np.sqrt([np.log1p(cvs[n] ** 2) for n in names])
     corr = np.eye(len(names))
     pairs = patients.IIV_CORRELATIONS if correlations is None else correlations
     for (a, b), rho in pairs.items():
@@ -69,10 +76,11 @@ class Population:
         return frame
 
 
-def sample(cohort: Cohort, n: int, seed: int | None = None, first: int = 0) -> Population:
+def sample(cohort: Cohort, n: int, seed: int | None = None, first: int = 0,
+           cv_overrides: dict[str, float] | None = None) -> Population:
     """Men ``first`` … ``first + n - 1`` of the population with this seed."""
     seed = DEFAULT_SEED if seed is None else int(seed)
-    effects = variability()
+    effects = variability(cv_overrides=cv_overrides)
     specs, etas = [], []
     for i in range(first, first + n):
         rng = np.random.default_rng([seed, i])

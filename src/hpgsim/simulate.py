@@ -62,11 +62,13 @@ def patient_theta(spec: patients.PatientSpec, overrides: dict[str, float] | None
 
 def simulate(scenario: Scenario, *, overrides: dict[str, float] | None = None,
              potency_overrides: dict[str, float] | None = None,
+             iiv_overrides: dict[str, float] | None = None,
              rtol: float = 1e-6, atol: float = 1e-9, progress: bool | None = None) -> Result:
     """Simulate ``scenario``: its typical patient, or its ``population`` of virtual men.
 
     ``overrides`` replaces parameters by name; ``potency_overrides`` replaces drug species'
-    PD potencies by species name (both used by calibration and sensitivity analyses).
+    PD potencies by species name, ``iiv_overrides`` replaces IIV CVs by parameter name (all
+    used by calibration and sensitivity analyses).
     A population's men are drawn with the scenario's ``seed`` (see :mod:`hpgsim.population`);
     only the first man's internal states are kept in the result.
     """
@@ -78,7 +80,7 @@ def simulate(scenario: Scenario, *, overrides: dict[str, float] | None = None,
     out_t = timeline.output_times()
     n = scenario.settings.population
     if n > 1:
-        pop = population.sample(scenario.cohort, n, scenario.settings.seed)
+        pop = population.sample(scenario.cohort, n, scenario.settings.seed, cv_overrides=iiv_overrides)
         values, stats = run_batch(timeline, population.thetas(pop, overrides), P=P, lib=lib,
                                   rtol=rtol, atol=atol, progress=progress)
         return Result(scenario, out_t, values, None, layout.names,

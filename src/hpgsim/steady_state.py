@@ -67,7 +67,10 @@ def newton_rest(y, theta, P, S, ref, lib, u):
             y[k] = saved
             for i in range(m):
                 jac[i, j] = (f_try[idx[i]] - f[idx[i]]) / h
-        step = np.linalg.solve(jac, -f[idx])
+        try:
+            step = np.linalg.solve(jac, -f[idx])
+        except Exception:  # singular Jacobian (an extreme parameter set): warm up instead
+            return False
         lam = 1.0
         y_try = y.copy()
         while lam > 1e-3:  # damped: accept the first step that lowers the residual

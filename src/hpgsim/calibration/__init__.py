@@ -1,0 +1,69 @@
+"""Calibrated parameter values and their provenance.
+
+``fitted.yaml`` (written by ``hpgsim calibrate --write``) holds the values estimated
+against validation cases. :func:`apply` lays them over the module tables when the model is
+built: the parameter's value or IIV CV is replaced and its source becomes
+``"calibrated to: <case ids> (<date>); prior: <the table's own value and source>"``. The
+tables in the modules stay the priors, so a calibration always starts from the same place.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from ..parameters import Parameter, ParameterTable
+
+FITTED_FILE = Path(__file__).with_name("fitted.yaml")
+SPEC_FILE = Path(__file__).with_name("spec.yaml")
+
+
+@lru_cache(maxsize=1)
+def fitted() -> dict:
+    """The shipped calibrated values (empty before any calibration)."""
+    data = yaml.safe_load(FITTED_FILE.read_text(encoding="utf-8")) or {}
+    return data
+
+
+def _calibrated(p: Parameter, entry: dict, date: str) -> Parameter:
+    ids = ", ".join(entry["calibrated_to"])
+    if entry["what"] == "iiv_cv":
+        prior = f"IIV CV {p.iiv_cv:g}"
+        changes = {"iiv_cv": float(entry["value"])}
+    else:
+        prior = f"{p.value:g} {p.unit}"
+        changes = {"value": float(entry["value"])}
+    source = f"calibrated to: {ids} ({date}); prior {prior}: {p.source}"
+    return dataclasses.replace(p, source=source, **changes)
+
+
+def apply(tables: list[ParameterTable], values: dict | None = None) -> list[ParameterTable]:
+    """The tables with the calibrated values of ``values`` (default: ``fitted.yaml``)."""
+    data = fitted() if values is None else values
+    entries = data.get("parameters") or {}
+    if not entries:
+        return tables
+    date = str(data.get("date", ""))
+    known = {p.name for t in tables for p in t.parameters}
+    unknown = sorted(set(entries) - known)
+    if unknown:
+        raise ValueError(f"{FITTED_FILE.name}: unknown parameter {unknown[0]!r}")
+    return [
+        dataclasses.replace(t, parameters=tuple(
+            _calibrated(p, entries[p.name], date) if p.name in entries else p for p in t.parameters))
+        for t in tables
+    ]
+
+
+def provenance() -> str:
+    """One line on which calibration the model carries."""
+    data = fitted()
+    entries = data.get("parameters") or {}
+    if not entries:
+        return "parameters: module tables (no calibration file values)"
+    n = len(entries)
+    return (f"parameters: module tables with {n} value{'s' if n != 1 else ''} from `hpgsim calibrate` "
+            f"({data.get('date', '')})")

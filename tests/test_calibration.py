@@ -1,0 +1,55 @@
+"""Calibration: fitted values laid over the module tables, and the fit command itself."""
+
+import pytest
+import yaml
+
+from hpgsim import calibration
+from hpgsim.calibration import fit as calibration_fit
+from hpgsim.model import parameter_set, prior_tables
+
+
+def test_apply_replaces_value_and_records_provenance():
+    values = {"date": "2026-01-01", "parameters": {
+        "sperm_baseline_factor": {"what": "iiv_cv", "value": 0.4, "calibrated_to": ["ref_semen"]},
+        "sperm_ref_m_ml": {"what": "value", "value": 70.0, "calibrated_to": ["ref_semen", "ref_total_t"]},
+    }}
+    tables = calibration.apply(prior_tables(), values)
+    params = {p.name: p for t in tables for p in t.parameters}
+    assert params["sperm_baseline_factor"].iiv_cv == 0.4
+    assert params["sperm_ref_m_ml"].value == 70.0
+    assert params["sperm_ref_m_ml"].source.startswith("calibrated to: ref_semen, ref_total_t (2026-01-01); prior 60 M/mL")
+
+
+def test_apply_refuses_unknown_and_out_of_range_values():
+    with pytest.raises(ValueError, match="unknown parameter 'nope'"):
+        calibration.apply(prior_tables(), {"parameters": {"nope": {"what": "value", "value": 1, "calibrated_to": []}}})
+    with pytest.raises(ValueError, match="outside its plausible range"):
+        calibration.apply(prior_tables(), {"parameters": {
+            "sperm_ref_m_ml": {"what": "value", "value": 1000.0, "calibrated_to": ["x"]}}})
+
+
+def test_shipped_values_are_in_the_model():
+    shipped = yaml.safe_load(calibration.FITTED_FILE.read_text())["parameters"] or {}
+    params = parameter_set().parameters
+    for name, entry in shipped.items():
+        got = params[name].iiv_cv if entry["what"] == "iiv_cv" else params[name].value
+        assert got == entry["value"] and "calibrated to:" in params[name].source
+
+
+def test_a_short_fit_reports_residuals_and_identifiability():
+    spec = {"name": "probe", "cases": ["ref_total_t"],
+            "parameters": [{"name": "leydig_capacity", "what": "iiv_cv", "low": 0.05, "high": 1.0}]}
+    result = calibration_fit.run_fit(spec, max_evaluations=3, echo=lambda line: None)
+    assert list(result.residuals.metric) == ["ref_total_t.typical", "ref_total_t.p2_5", "ref_total_t.p97_5"]
+    row = result.identifiability.iloc[0]
+    assert row.parameter == "leydig_capacity" and 0.05 <= row.estimate <= 1.0
+    assert result.cost <= result.cost_prior + 1e-12
+
+
+@pytest.mark.slow
+def test_calibration_command_reproduces_the_shipped_values():
+    shipped = yaml.safe_load(calibration.FITTED_FILE.read_text())["parameters"] or {}
+    for spec in calibration_fit.load_spec():
+        result = calibration_fit.run_fit(spec, echo=lambda line: None)
+        for p, value in zip(result.parameters, result.estimate):
+            assert value == pytest.approx(shipped[p.name]["value"], rel=2e-3), p.name

@@ -1,0 +1,158 @@
+"""Validation cases: the published record recomputed from the model through the case data.
+
+The typical-patient cases (the fast subset) run here; every case, population ones
+included, runs in the slow tier and through ``hpgsim validate``.
+"""
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from hpgsim.cli import app
+from hpgsim.validation import CaseError, load_cases, run_cases, select
+from hpgsim.validation.cases import Metric, Tolerance, parse_cases
+from hpgsim.validation.metrics import ArmRun, per_man, statistic
+from hpgsim.observables import COLUMNS
+
+KNOWN_GAPS = {
+    "clomiphene_50_healthy": "T +0.89 vs +1.46 (35 %): Leydig output rises less than the published T for the published LH rise",
+    "ref_semen": "population 5th centile ~3 M/mL vs 10-25: germ support is steep in Sertoli function (issue 4)",
+    "te200_azoospermia": "99 % of non-Asian men azoospermic vs 67 %: suppression is all-or-none (issue 4)",
+    "liu2006_recovery": "covariate directions (age, LH, speed of suppression) not reproduced (issue 4)",
+    "gnrh_pump_chh": "pump LH after one week ~17 IU/L vs 0.5-3.4; pump never reaches 5 M/mL (issue 4)",
+    "fsh_addon_chh": "median time to >= 1 M/mL not reproduced (issue 4)",
+}
+
+
+@pytest.fixture(scope="module")
+def fast_results():
+    return {r.case.id: r for r in run_cases(select(fast=True))}
+
+
+def test_every_target_of_the_table_is_a_case():
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).parents[1] / "docs" / "calibration_targets.yaml").read_text()
+    target_ids = set(re.findall(r"^  - id: (\w+)", text, flags=re.M))  # the copied table is not strict YAML
+    assert len(target_ids) == 24 and target_ids <= {c.id for c in load_cases()}
+
+
+@pytest.mark.parametrize("case_id", [c.id for c in select(fast=True)])
+def test_typical_patient_case(case_id, fast_results, request):
+    if case_id in KNOWN_GAPS:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=KNOWN_GAPS[case_id]))
+    r = fast_results[case_id]
+    failing = {m.metric.name: m.simulated for m in r.judged if not m.passed}
+    assert r.passed, failing
+
+
+def test_population_suppression_kinetics_case():
+    (r,) = run_cases(select(["te200_sperm_kinetics"]))
+    assert r.passed, {m.metric.name: m.simulated for m in r.metrics}
+    first = r.metrics[0]
+    assert first.n_men == 500 and first.interval[0] <= first.simulated <= first.interval[1]
+
+
+def test_metrics_report_numbers_from_the_model(fast_results):
+    r = fast_results["te200_gonadotropins_itt"]
+    values = {m.metric.name: m.simulated for m in r.metrics}
+    assert 0.0 < values["lh_fraction"] <= 0.15 and -0.98 <= values["itt_change"] <= -0.85
+    assert np.isnan(r.metrics[0].interval[0])  # a typical man has no sampling interval
+
+
+# ------------------------------------------------------------------------------ machinery
+def _arm(times, sperm_rows):
+    values = np.zeros((len(sperm_rows), len(times), len(COLUMNS)))
+    values[:, :, COLUMNS.index("sperm_concentration_m_ml")] = sperm_rows
+    return ArmRun(np.asarray(times, float), values, None, None)
+
+
+def _metric(**kw):
+    return Metric(name="m", arm="a", output="sperm_concentration_m_ml", **kw)
+
+
+def test_time_below_interpolates_and_censors():
+    arm = _arm([0, 10, 20, 30], [[60, 40, 20, 0], [60, 60, 60, 60]])
+    t = per_man(_metric(kind="time_below", threshold=30), arm)
+    assert t[0] == pytest.approx(15.0) and np.isinf(t[1])
+    weeks = per_man(_metric(kind="time_below", threshold=30, time_unit="wk"), arm)
+    assert weeks[0] == pytest.approx(15.0 / 7)
+
+
+def test_time_back_follows_the_trial_rule():
+    arm = _arm([-10, 0, 10, 20], [[60, 0, 10, 30], [60, 0, 0, 0], [60, 50, 50, 50]])
+    t = per_man(_metric(kind="time_back", threshold=20), arm)
+    assert t[0] == pytest.approx(15.0) and np.isinf(t[1]) and t[2] == 0.0
+
+
+def test_statistics():
+    x = np.array([1.0, 2.0, np.inf, 4.0])
+    assert statistic(_metric(kind="time_back", threshold=1, stat="median"), x) == pytest.approx(3.0)
+    assert statistic(_metric(kind="time_back", threshold=1, stat="median_event"), x) == pytest.approx(2.0)
+    assert statistic(_metric(kind="time_back", threshold=1, stat="probability_by", by="2 d"), x) == 0.5
+    assert statistic(_metric(kind="time_back", threshold=1, stat="mean"), x) == pytest.approx(7 / 3)
+
+
+def test_tolerances():
+    assert Tolerance(relative=0.25).check(1.2, 1.0) and not Tolerance(relative=0.25).check(1.3, 1.0)
+    assert Tolerance(absolute=0.1).check(0.75, 0.67) and not Tolerance(absolute=0.1).check(0.5, 0.67)
+    assert Tolerance(range=(3, 8)).check(5.0, None) and not Tolerance(max=0).check(0.1, None)
+    assert not Tolerance(relative=0.3).check(float("nan"), 1.0)
+    assert Tolerance(holds=True).check(1.0, None) and not Tolerance(holds=True).check(0.0, None)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"kind": "nonsense"}, "unknown metric kind"),
+    ({"arm": "missing"}, "unknown arm"),
+    ({"stat": "centile"}, "needs 'q'"),
+])
+def test_malformed_case_names_case_and_problem(change, message):
+    case = {"id": "x", "group": "g", "title": "t", "source": "s", "design": "d", "measure": "m",
+            "published": "p", "tolerance": "t",
+            "arms": {"a": {"regimens": [], "simulate": {"until": "1 d"}}},
+            "metrics": [dict({"name": "m", "kind": "value", "arm": "a", "output": "lh_iu_l", "at": "0 d"}, **change)]}
+    with pytest.raises(CaseError, match=message) as err:
+        parse_cases({"cases": [case]})
+    assert "case x" in str(err.value)
+
+
+def test_bad_scenario_in_a_case_is_refused():
+    case = {"id": "y", "group": "g", "title": "t", "source": "s", "design": "d", "measure": "m",
+            "published": "p", "tolerance": "t",
+            "arms": {"a": {"regimens": [{"drug": "unobtainium", "dose": "1 mg"}], "simulate": {"until": "1 d"}}},
+            "metrics": [{"name": "m", "kind": "value", "arm": "a", "output": "lh_iu_l", "at": "0 d"}]}
+    with pytest.raises(CaseError, match="case y.*unobtainium"):
+        parse_cases({"cases": [case]})
+
+
+# ------------------------------------------------------------------------------ command line
+def test_validate_command_writes_report_and_exits_by_result(tmp_path):
+    runner = CliRunner()
+    ok = runner.invoke(app, ["validate", "--only", "ref_lh_fsh", "--only", "te_hcg_itt", "--out", str(tmp_path / "a")])
+    assert ok.exit_code == 0, ok.output
+    table = pd.read_csv(tmp_path / "a" / "metrics.csv")
+    assert set(table.case) == {"ref_lh_fsh", "te_hcg_itt"} and table.passed.all()
+    html = (tmp_path / "a" / "report.html").read_text()
+    assert "2 of 2 cases pass" in html and "not medical advice" in html and "Limitations" in html
+    bad = runner.invoke(app, ["validate", "--only", "clomiphene_50_healthy", "--out", str(tmp_path / "b")])
+    assert bad.exit_code == 1 and (tmp_path / "b" / "report.html").exists()
+    assert "FAIL" in (tmp_path / "b" / "report.html").read_text()
+
+
+def test_validate_unknown_case_exits_2_and_writes_nothing(tmp_path):
+    result = CliRunner().invoke(app, ["validate", "--only", "nope", "--out", str(tmp_path / "c")])
+    assert result.exit_code == 2 and "unknown case id 'nope'" in result.output
+    assert not (tmp_path / "c").exists()
+
+
+@pytest.mark.slow
+def test_full_validation_runs_every_case(tmp_path):
+    result = CliRunner().invoke(app, ["validate", "--out", str(tmp_path)])
+    table = pd.read_csv(tmp_path / "metrics.csv")
+    assert set(table.case) == {c.id for c in load_cases()}
+    assert (tmp_path / "sensitivity.csv").exists()
+    failing = set(table[table.passed == False].case)  # noqa: E712 - pandas column
+    assert failing <= set(KNOWN_GAPS), failing
+    assert result.exit_code == (1 if failing else 0)
