@@ -17,11 +17,10 @@ from hpgsim.observables import COLUMNS
 
 KNOWN_GAPS = {
     "clomiphene_50_healthy": "T +0.89 vs +1.46 (35 %): Leydig output rises less than the published T for the published LH rise",
-    "ref_semen": "population 5th centile ~3 M/mL vs 10-25: germ support is steep in Sertoli function (issue 4)",
-    "te200_azoospermia": "99 % of non-Asian men azoospermic vs 67 %: suppression is all-or-none (issue 4)",
-    "liu2006_recovery": "covariate directions (age, LH, speed of suppression) not reproduced (issue 4)",
-    "gnrh_pump_chh": "pump LH after one week ~17 IU/L vs 0.5-3.4; pump never reaches 5 M/mL (issue 4)",
-    "fsh_addon_chh": "median time to >= 1 M/mL not reproduced (issue 4)",
+    "liu2006_recovery": "recovery too uniform (all by 6 months vs 67 %); covariate directions (age, LH, speed of suppression, treatment length) not reproduced (issue 4)",
+    "who1990_recovery": "back to own baseline in 3.9 months vs 6.7 (issue 4)",
+    "gnrh_pump_chh": "pump LH after one week ~17 IU/L vs 0.5-3.4; hCG + hMG never reaches 5 M/mL (issue 4)",
+    "fsh_addon_chh": "8 % reach >= 1 M/mL vs 47 %; median 16 vs 5.5 months (issue 4)",
 }
 
 

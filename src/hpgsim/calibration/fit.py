@@ -121,8 +121,10 @@ def run_fit(spec: dict, *, max_evaluations: int = 60, echo=print) -> FitResult:
 
     z0 = np.clip(np.log(prior), lo + 1e-9, hi - 1e-9)
     before = _evaluate(params, prior, cases)
+    # SciPy does not count the Jacobian's evaluations in max_nfev: budget iterations instead
+    iterations = max(1, max_evaluations // (len(params) + 1))
     fit = least_squares(residuals, z0, bounds=(lo, hi), method="trf", diff_step=0.1,
-                        x_scale=1.0, max_nfev=max_evaluations)
+                        x_scale=1.0, max_nfev=iterations)
     estimate = np.exp(fit.x)
     after = _evaluate(params, estimate, cases)
     after.insert(4, "prior_residual", before.residual.to_numpy())
@@ -150,13 +152,16 @@ def identifiability(params, prior, estimate, jac: np.ndarray) -> pd.DataFrame:
 
 
 def write_fitted(results: list[FitResult], path=FITTED_FILE) -> None:
-    """Write the estimates (all fits) with their provenance into ``fitted.yaml``."""
-    entries = {}
+    """Write the estimates of these fits with their provenance into ``fitted.yaml`` (the
+    values of fits not run now are kept)."""
+    refitted = {r.name for r in results}
+    previous = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("parameters") or {}
+    entries = {k: v for k, v in previous.items() if v.get("fit") not in refitted}
     for r in results:
         ident = r.identifiability.set_index("parameter")
         for p, value in zip(r.parameters, r.estimate):
             entries[p.name] = {
-                "what": p.what, "value": float(f"{value:.4g}"), "calibrated_to": r.cases, "fit": r.name,
+                "what": p.what, "value": float(f"{value:.4g}"), "calibrated_to": list(r.cases), "fit": r.name,
                 "relative_se": float(f"{ident.loc[p.name, 'relative_se']:.3g}"),
                 "pinned_down": bool(ident.loc[p.name, "pinned"]),
             }

@@ -19,8 +19,8 @@ PARAMETERS = table(
     "sertoli",
     "Sertoli cells and inhibin B",
     [
-        ("sertoli_itt_half_nmol_l", 799.9, "nmol/L", 50.0, 800.0,
-         "calibrated: te200_sperm_kinetics, te_hcg_itt (sperm kept when ITT ≥ ~25 % of normal); Coviello 2004: ITT 13 nmol/L gives 1.3 M/mL",
+        ("sertoli_itt_half_nmol_l", 150.0, "nmol/L", 50.0, 800.0,
+         "prior: spermatogenesis is kept when ITT is at or above ~25 % of normal (Coviello 2005, hCG arms) while ITT of ~6 % (72 nmol/L on TE) suppresses it; Coviello 2004: ITT 13 nmol/L gives 1.3 M/mL; see `hpgsim calibrate`",
          "ITT giving half-maximal androgen support"),
         ("sertoli_itt_hill", 2.0, "1", 1.0, 4.0, "assumed", "Hill exponent of ITT support"),
         ("sertoli_fsh_half_iu_l", 2.0, "IU/L", 0.5, 8.0,

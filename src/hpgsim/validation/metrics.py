@@ -235,6 +235,8 @@ def derived(metric: Metric, values: dict[str, float]) -> float:
     """A comparison of earlier metrics: ``ratio_of`` (first / second), ``greater`` (first >
     second, 1 or 0), ``increasing`` (each larger than the one before, 1 or 0)."""
     xs = [values[name] for name in metric.of]
+    if not all(np.isfinite(xs)):  # a censored (never reached) or missing input decides nothing
+        return float("nan")
     if metric.kind == "ratio_of":
         return xs[0] / xs[1]
     if metric.kind == "greater":
