@@ -127,7 +127,8 @@ def calibrate(
     out: Path = typer.Option(..., "--out", help="output folder for the fit's tables"),
     fit: list[str] = typer.Option(None, "--fit", help="run only this fit of the calibration spec (repeatable)"),
     write: bool = typer.Option(False, "--write", help="write the estimates into the shipped parameter values"),
-    max_evaluations: int = typer.Option(60, "--max-evaluations", help="model evaluations per fit"),
+    max_evaluations: int = typer.Option(None, "--max-evaluations",
+                                        help="model evaluations per fit (default: the spec's budget)"),
 ) -> None:
     """Estimate uncertain parameters against validation cases; report residuals and identifiability."""
     import pandas as pd

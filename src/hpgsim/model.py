@@ -54,6 +54,7 @@ PHYSIOLOGY_STATES = (
     "sertoli_function",
     "sertoli_maturity",
     "inhibin_b",
+    "spermatogonial_reserve",
 )
 
 # Reference (untreated typical man) quantities computed once per parameter vector.
@@ -333,7 +334,10 @@ def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
     germ = y[S.germ0:S.germ0 + N_STAGES]
     epi = y[S.epi0:S.epi0 + N_EPIDIDYMIS]
     dy[S.sertoli_maturity] = sertoli.maturation_rate(theta, P, maturity, function, fsh_total)
-    germ_capacity = sertoli.germ_capacity(theta, P, maturity)
+    reserve = max(y[S.spermatogonial_reserve], 0.0)
+    dy[S.spermatogonial_reserve] = spermatogenesis.reserve_rate(
+        theta, P, reserve, function, maturity, theta[P.recovery_rate_factor])
+    germ_capacity = sertoli.germ_capacity(theta, P, maturity) * reserve
     spermatogenesis.chain_rates(theta, P, germ, epi, function, germ_capacity,
                                 dy[S.germ0:S.germ0 + N_STAGES], dy[S.epi0:S.epi0 + N_EPIDIDYMIS],
                                 theta[P.germ_sensitivity])
@@ -388,6 +392,7 @@ def reference_state(theta, P, S, ref, n):
     y[S.sertoli_function] = 1.0
     y[S.sertoli_maturity] = theta[P.sertoli_maturity_start]
     y[S.inhibin_b] = theta[P.inhibin_b_ref_pg_ml]
+    y[S.spermatogonial_reserve] = 1.0
     y[S.germ0:S.germ0 + N_STAGES] = 1.0
     y[S.epi0:S.epi0 + N_EPIDIDYMIS] = 1.0
     return y

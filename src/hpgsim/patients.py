@@ -40,7 +40,7 @@ PARAMETERS = table(
          "assumed: Asian men suppress more completely (WHO 1995: 89 % vs 67 % azoospermic)",
          "germ-cell loss multiplier in Asian men"),
         ("asian_recovery_factor", 1.25, "1", 1.0, 2.0,
-         "assumed: Asian origin recovers faster (Liu 2006, direction only)", "Leydig recovery rate multiplier in Asian men"),
+         "assumed: Asian origin recovers faster (Liu 2006, direction only)", "recovery rate multiplier in Asian men"),
     ],
 )
 
@@ -70,7 +70,7 @@ INDIVIDUAL = table(
          "germ-cell loss multiplier", 0.40),
         ("recovery_rate_factor", 1.0, "1", 0.5, 3.0,
          "ethnicity; IIV assumed: after stopping, 67 % recover by 6 months but 10 % need more than a year (Liu 2006), a long right tail",
-         "Leydig capacity rate multiplier", 0.50),
+         "rate multiplier of regrowth after suppression (Leydig capacity, spermatogonial reserve)", 0.50),
         ("sperm_baseline_factor", 1.0, "1", 0.05, 5.0,
          "baseline sperm concentration; IIV from WHO 2010: 5th centile 15 M/mL against a typical 60 M/mL is a log-SD of ~0.84 in all; hormonal differences between men supply part of it",
          "sperm output relative to the reference man", 0.6),

@@ -4,7 +4,9 @@ Each fit of ``spec.yaml`` names parameters (typical values or IIV CVs) and valid
 cases. Starting from the module tables' priors, a bounded least-squares search (SciPy's
 trust-region reflective method, in log-parameter space) minimizes the misses of the cases'
 judged metrics, each scaled by its tolerance: ``(simulated - target) / half-width``, where
-the target is the published value (or the middle of a stated range). Virtual populations
+the target is the published value (or the middle of a stated range). One-sided checks
+(directions of covariate effects, upper limits) and comparisons are judged by
+``hpgsim validate`` but not fitted. Virtual populations
 keep their seeds, so the objective is deterministic (common random numbers).
 
 Identifiability is read from the Jacobian at the optimum: the approximate standard error of
@@ -78,8 +80,7 @@ def _target(m) -> tuple[float, float] | None:
         return None
     low, high = tol.bounds(m.published)
     if not (math.isfinite(low) and math.isfinite(high)):
-        edge = low if math.isfinite(low) else high
-        return edge, max(abs(edge) * 0.25, 1e-3)
+        return None  # one-sided (directions, limits): judged by validation, not fitted
     mid = m.published if m.published is not None and low <= m.published <= high else 0.5 * (low + high)
     return mid, (high - low) / 2
 
@@ -101,8 +102,13 @@ def _evaluate(params: list[FitParameter], x: np.ndarray, cases) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def run_fit(spec: dict, *, max_evaluations: int = 60, echo=print) -> FitResult:
-    """Estimate one fit of the spec; nothing is written."""
+DEFAULT_EVALUATIONS = 60
+
+
+def run_fit(spec: dict, *, max_evaluations: int | None = None, echo=print) -> FitResult:
+    """Estimate one fit of the spec; nothing is written. The evaluation budget is the
+    spec's ``max_evaluations`` (so a rerun reproduces the shipped values) unless given."""
+    max_evaluations = max_evaluations or int(spec.get("max_evaluations", DEFAULT_EVALUATIONS))
     from scipy.optimize import least_squares
 
     params = [FitParameter(p["name"], p["what"], float(p["low"]), float(p["high"])) for p in spec["parameters"]]

@@ -7,6 +7,12 @@ hormonal support, cells in the hormone-sensitive stages are lost (meiotic and sp
 loss); the last stages (late spermatids, epididymis) are insensitive, which gives the
 ~15-day lag before sperm counts fall on testosterone (Garrett 2005). All compartments are
 relative to the reference man (1 = normal content).
+
+Entry also needs the spermatogonial reserve: the self-renewing spermatogonia that feed the
+chain. Without hormonal support an adult testis slowly loses them; when support returns
+they regrow by self-renewal (logistic, from a small quiescent floor) at a rate that differs
+between men. This is why recovery takes longer after longer suppression and why some men
+take many months more than others (Liu 2006).
 """
 
 from numba import njit
@@ -39,6 +45,14 @@ PARAMETERS = table(
         ("germ_support_hill", 4.0, "1", 1.0, 6.0,
          "assumed: steep, threshold-like dependence below the half-point (stages are lost together when support fails)",
          "Hill exponent of support"),
+        ("reserve_loss_per_d", 0.008, "1/d", 0.002, 0.05,
+         "assumed: spermatogonia decline over months without gonadotropins (contraceptive trials: recovery is slower after longer suppression, Liu 2006); half-life ~3 months",
+         "loss rate of the spermatogonial reserve without support (adult testis)"),
+        ("reserve_growth_per_d", 0.15, "1/d", 0.02, 1.0,
+         "assumed: self-renewal of spermatogonia once support returns, sized so the typical man recovers in Liu 2006's median time; the man's recovery-rate factor scales it",
+         "self-renewal rate of the spermatogonial reserve"),
+        ("reserve_floor", 0.01, "1", 0.001, 0.1,
+         "assumed: quiescent (A-dark) spermatogonia persist through suppression", "quiescent reserve that seeds regrowth"),
         ("sperm_ref_m_ml", 60.0, "M/mL", 40.0, 120.0,
          "donor median 73 M/mL (Handelsman); fertile men well above the WHO 15 M/mL limit",
          "sperm concentration of the reference man"),
@@ -61,10 +75,22 @@ def support_effect(theta, P, function):
 
 
 @njit(cache=True)
+def reserve_rate(theta, P, reserve, function, maturity, growth_factor):
+    """d(reserve)/dt: logistic self-renewal with support, loss without it (adult testis only:
+    an immature testis keeps its spermatogonia)."""
+    effect = min(support_effect(theta, P, function), 1.0)
+    shortfall = max(0.0, 1.0 - effect)
+    r = max(reserve, 0.0)
+    growth = theta[P.reserve_growth_per_d] * growth_factor * effect * (r + theta[P.reserve_floor]) * (1.0 - r)
+    return growth - theta[P.reserve_loss_per_d] * maturity * shortfall * r
+
+
+@njit(cache=True)
 def chain_rates(theta, P, germ, epididymis, function, capacity, d_germ, d_epi, sensitivity):
     """Fill ``d_germ`` and ``d_epi`` with the chain's rates (all compartments relative).
 
-    ``capacity`` (Sertoli maturity × number) scales entry; ``sensitivity`` scales losses.
+    ``capacity`` (Sertoli maturity × number × spermatogonial reserve) scales entry;
+    ``sensitivity`` scales losses.
     """
     k_stage = N_STAGES / theta[P.spermatogenesis_duration_d]
     k_epi = N_EPIDIDYMIS / theta[P.epididymal_transit_d]
