@@ -29,6 +29,7 @@ import pandas as pd
 
 from ..observables import COLUMNS
 from ..trial import recovery_times
+from ..units import parse_time_days
 from .cases import TIME_UNITS, Metric
 
 TIME_KINDS = ("time_below", "time_back", "time_of_max")
@@ -64,8 +65,6 @@ def interp_rows(times: np.ndarray, v: np.ndarray, t: float) -> np.ndarray:
 
 
 def _window_mask(times: np.ndarray, metric: Metric) -> np.ndarray:
-    from ..units import parse_time_days
-
     a, b = (parse_time_days(x) for x in metric.window)
     return (times >= a - 1e-9) & (times <= b + 1e-9)
 
@@ -155,8 +154,6 @@ def among(metric: Metric, arm: ArmRun) -> np.ndarray:
     """Which men the metric is computed on (all, or those meeting ``metric.among``)."""
     if metric.among is None:
         return np.ones(arm.n, bool)
-    from ..units import parse_time_days
-
     a = metric.among
     level = interp_rows(arm.times, arm.column(a.output), parse_time_days(a.at))
     keep = np.ones(arm.n, bool)

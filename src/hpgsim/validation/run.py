@@ -50,37 +50,6 @@ class CaseResult:
     def passed(self) -> bool:
         return self.error is None and all(m.passed for m in self.judged)
 
-    def residuals(self) -> dict[str, float]:
-        """Each judged numeric metric's miss in units of its tolerance (0 inside, for fitting)."""
-        out = {}
-        for m in self.judged:
-            r = normalized_miss(m)
-            if r is not None:
-                out[f"{self.case.id}.{m.metric.name}"] = r
-        return out
-
-
-def normalized_miss(m: MetricResult) -> float | None:
-    """Signed distance outside the tolerance, in units of the tolerance's half-width; 0 inside.
-
-    Comparisons (must hold) give 0 or 1. A censored (infinite) result counts as 3.
-    """
-    tol = m.metric.tolerance
-    if tol is None:
-        return None
-    if tol.holds is not None:
-        return 0.0 if m.passed else 1.0
-    x = m.simulated
-    if not np.isfinite(x):
-        return 3.0
-    low, high = tol.bounds(m.published)
-    width = (high - low) / 2 if np.isfinite(high - low) else max(abs(m.published or x), 1e-9) * 0.25
-    if x < low:
-        return (x - low) / width
-    if x > high:
-        return (x - high) / width
-    return 0.0
-
 
 @dataclass
 class Runner:
