@@ -63,7 +63,7 @@ def run_hpgsim(c, rtol):
     tl = c["tl"]
     Y, n_acc, _ = solve(c["y0"], tl.seg_t0, tl.seg_t1, tl.bolus, tl.inputs, c["out_t"], c["theta"],
                         c["P"], c["S"], c["ref"], c["lib"], c["mode"], rtol, rtol * 1e-3,
-                        sim_module.HMAX[c["mode"]], tl.active_states())
+                        sim_module.HMAX[c["mode"]])
     return Y
 
 

@@ -26,14 +26,14 @@ STAT_FIELDS = ("accepted_steps", "rejected_steps", "newton_converged")
 
 @njit(nogil=True, cache=True)
 def _men(values, stats, thetas, seg_t0, seg_t1, bolus, seg_u, out_t, U, P, S, lib, n, n_inputs,
-         mode, t0, rtol, atol, hmax, active):
+         mode, t0, rtol, atol, hmax):
     """Fill ``values`` and ``stats`` for every row of ``thetas`` (runs without the GIL)."""
     for i in range(thetas.shape[0]):
         theta = thetas[i]
         ref = reference(theta, P)
         y0, converged = untreated_state(theta, P, S, ref, lib, n, n_inputs, mode, t0)
         Y, n_acc, n_rej = solve(y0, seg_t0, seg_t1, bolus, seg_u, out_t, theta, P, S, ref, lib,
-                                mode, rtol, atol, hmax, active)
+                                mode, rtol, atol, hmax)
         values[i] = observe(out_t, Y, U, theta, P, S, ref, lib, mode)
         stats[i, 0] = n_acc
         stats[i, 1] = n_rej
@@ -80,7 +80,7 @@ def run_batch(timeline, thetas: np.ndarray, *, P, lib, rtol: float, atol: float,
     U = timeline.inputs_at(out_t)
     args = (timeline.seg_t0, timeline.seg_t1, timeline.bolus, timeline.inputs, out_t, U,
             P, layout.index, lib, layout.n, layout.n_inputs, timeline.mode, timeline.t0,
-            rtol, atol, HMAX[timeline.mode], timeline.active_states())
+            rtol, atol, HMAX[timeline.mode])
     kept_values, kept_stats = [], []
     bar = tqdm(total=len(thetas), unit="men", disable=None if progress is None else not progress,
                leave=False, desc="simulating")

@@ -89,8 +89,7 @@ def simulate(scenario: Scenario, *, overrides: dict[str, float] | None = None,
     ref = model.reference(theta, P)
     y0, _ = untreated_state(theta, P, S, ref, lib, layout.n, layout.n_inputs, mode, timeline.t0)
     Y, n_acc, n_rej = solve(y0, timeline.seg_t0, timeline.seg_t1, timeline.bolus, timeline.inputs,
-                            out_t, theta, P, S, ref, lib, mode, rtol, atol, HMAX[mode],
-                            timeline.active_states())
+                            out_t, theta, P, S, ref, lib, mode, rtol, atol, HMAX[mode])
     if not np.all(np.isfinite(Y)):
         raise RuntimeError("the solver failed to produce finite values for this scenario")
     U = timeline.inputs_at(out_t)
@@ -127,25 +126,6 @@ class Timeline:
         self.seg_t1 = np.array(times[1:])
         self.bolus = np.array([boluses.get(t, np.zeros(layout.n)) for t in times[:-1]])
         self.inputs = np.array([self._inputs(a, b) for a, b in zip(times[:-1], times[1:])])
-
-    def active_states(self) -> np.ndarray:
-        """Indices of the states this scenario can move: the physiology, and the drug
-        compartments reached by a dose, an infusion, a depot's release or a parent's
-        metabolism. The solver steps only these; the rest stay at zero."""
-        lay, lib = self.layout, self.library
-        dosed = np.flatnonzero(self.bolus.any(axis=0))
-        depots = {int(i) - lay.depot0 for i in dosed if lay.depot0 <= i < lay.central0}
-        species = {int(i) - lay.central0 for i in dosed if i >= lay.central0}
-        species |= set(np.flatnonzero(self.inputs[:, :lay.n_species].any(axis=0)).tolist())
-        species |= {int(lib.depot_species[d]) for d in depots}
-        frontier = list(species)
-        while frontier:  # metabolites of metabolites
-            m = int(lib.metabolite[frontier.pop()])
-            if m >= 0 and m not in species:
-                species.add(m)
-                frontier.append(m)
-        drug_states = [lay.depot0 + d for d in depots] + [lay.central0 + s for s in species]
-        return np.array(sorted(range(lay.depot0)) + sorted(drug_states), dtype=np.int64)
 
     def output_times(self) -> np.ndarray:
         every = self.scenario.settings.output_every_d

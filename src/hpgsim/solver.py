@@ -32,8 +32,8 @@ DRUG_FLUSH = 1e-12
 
 
 @njit(cache=True)
-def _stage(y, h, k, coeffs, n_used, out, active):
-    for i in active:
+def _stage(y, h, k, coeffs, n_used, out):
+    for i in range(y.size):
         acc = 0.0
         for j in range(n_used):
             acc += coeffs[j] * k[j, i]
@@ -42,18 +42,14 @@ def _stage(y, h, k, coeffs, n_used, out, active):
 
 @njit(cache=True)
 def solve(y0, seg_t0, seg_t1, seg_bolus, seg_u, out_t, theta, P, S, ref, lib, mode,
-          rtol, atol, hmax, active):
-    """Integrate over all segments; return (states at ``out_t``, accepted steps, rejected).
-
-    Only the ``active`` states are stepped: a drug compartment no dose can reach stays at
-    zero, so skipping it changes no number (the error norm still averages over all states).
-    """
+          rtol, atol, hmax):
+    """Integrate over all segments; return (states at ``out_t``, accepted steps, rejected)."""
     n = y0.size
     n_out = out_t.size
     out = np.full((n_out, n), np.nan)
     y = y0.copy()
-    y_new = y0.copy()  # inactive entries are never written: they keep y0's (constant) values
-    tmp = y0.copy()
+    y_new = np.empty(n)
+    tmp = np.empty(n)
     k = np.empty((7, n))
     a2 = np.array([A21])
     a3 = np.array([A31, A32])
@@ -83,20 +79,20 @@ def solve(y0, seg_t0, seg_t1, seg_bolus, seg_u, out_t, theta, P, S, ref, lib, mo
                 t_target = out_t[k_out]
             h_try = min(h, hmax, t_target - t)
             last = h_try >= t_target - t
-            _stage(y, h_try, k, a2, 1, tmp, active)
+            _stage(y, h_try, k, a2, 1, tmp)
             rhs(t + C2 * h_try, tmp, k[1], theta, P, S, ref, lib, u, mode)
-            _stage(y, h_try, k, a3, 2, tmp, active)
+            _stage(y, h_try, k, a3, 2, tmp)
             rhs(t + C3 * h_try, tmp, k[2], theta, P, S, ref, lib, u, mode)
-            _stage(y, h_try, k, a4, 3, tmp, active)
+            _stage(y, h_try, k, a4, 3, tmp)
             rhs(t + C4 * h_try, tmp, k[3], theta, P, S, ref, lib, u, mode)
-            _stage(y, h_try, k, a5, 4, tmp, active)
+            _stage(y, h_try, k, a5, 4, tmp)
             rhs(t + C5 * h_try, tmp, k[4], theta, P, S, ref, lib, u, mode)
-            _stage(y, h_try, k, a6, 5, tmp, active)
+            _stage(y, h_try, k, a6, 5, tmp)
             rhs(t + h_try, tmp, k[5], theta, P, S, ref, lib, u, mode)
-            _stage(y, h_try, k, b, 6, y_new, active)
+            _stage(y, h_try, k, b, 6, y_new)
             rhs(t + h_try, y_new, k[6], theta, P, S, ref, lib, u, mode)
             err = 0.0
-            for i in active:
+            for i in range(n):
                 ei = 0.0
                 for j in range(7):
                     ei += e[j] * k[j, i]
@@ -105,7 +101,7 @@ def solve(y0, seg_t0, seg_t1, seg_bolus, seg_u, out_t, theta, P, S, ref, lib, mo
             err = np.sqrt(err / n)
             if err <= 1.0 or h_try < 1e-10:
                 t = t_target if last else t + h_try
-                for i in active:
+                for i in range(n):
                     y[i] = y_new[i]
                 flushed = False
                 for i in range(drug0, n):
@@ -115,7 +111,7 @@ def solve(y0, seg_t0, seg_t1, seg_bolus, seg_u, out_t, theta, P, S, ref, lib, mo
                 if flushed:
                     rhs(t, y, k[0], theta, P, S, ref, lib, u, mode)
                 else:
-                    for i in active:
+                    for i in range(n):
                         k[0, i] = k[6, i]
                 n_accept += 1
                 factor = 5.0 if err == 0.0 else min(5.0, max(0.2, 0.9 * err ** -0.2))
