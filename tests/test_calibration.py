@@ -49,7 +49,6 @@ def test_a_short_fit_reports_residuals_and_identifiability():
 @pytest.mark.slow
 def test_calibration_command_reproduces_the_shipped_values():
     shipped = yaml.safe_load(calibration.FITTED_FILE.read_text())["parameters"] or {}
-    for spec in calibration_fit.load_spec():
-        result = calibration_fit.run_fit(spec, echo=lambda line: None)
+    for result in calibration_fit.run_pipeline(calibration_fit.load_spec(), echo=lambda line: None):
         for p, value in zip(result.parameters, result.estimate):
             assert value == pytest.approx(shipped[p.name]["value"], rel=2e-3), p.name

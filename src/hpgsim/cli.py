@@ -143,13 +143,8 @@ def calibrate(
     if unknown:
         _fail(f"--fit: unknown fit {unknown[0]!r}; known: {', '.join(names)}")
     try:
-        results = []
-        for spec in specs:
-            if fit and spec["name"] not in fit:
-                continue
-            typer.echo(f"fit {spec['name']} ...", err=True)
-            results.append(calibration.run_fit(spec, max_evaluations=max_evaluations,
-                                               echo=lambda line: typer.echo(line, err=True)))
+        results = calibration.run_pipeline(specs, only=fit, max_evaluations=max_evaluations,
+                                           echo=lambda line: typer.echo(line, err=True))
     except (CaseError, ValueError) as exc:
         _fail(str(exc))
     text = "\n\n".join(calibration.summary_text(r) for r in results)

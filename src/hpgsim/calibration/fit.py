@@ -9,6 +9,11 @@ the target is the published value (or the middle of a stated range). One-sided c
 ``hpgsim validate`` but not fitted. Virtual populations
 keep their seeds, so the objective is deterministic (common random numbers).
 
+The fits form a pipeline run in the spec's order: each sees the estimates of the fits before
+it and the priors of the parameters of the fits after it, never the shipped values of its
+own run. One run from the priors therefore reproduces ``fitted.yaml`` exactly (a rerun of
+a single fit takes the earlier fits' shipped values, which are that run's estimates).
+
 Identifiability is read from the Jacobian at the optimum: the approximate standard error of
 each log-parameter, ``sqrt(diag((JᵀJ)⁻¹))`` (one tolerance half-width taken as one standard
 deviation), and the correlations between estimates. A parameter whose relative standard
@@ -85,9 +90,17 @@ def _target(m) -> tuple[float, float] | None:
     return mid, (high - low) / 2
 
 
-def _evaluate(params: list[FitParameter], x: np.ndarray, cases) -> pd.DataFrame:
-    overrides = {p.name: v for p, v in zip(params, x) if p.what == "value"}
-    iiv = {p.name: v for p, v in zip(params, x) if p.what == "iiv_cv"}
+def _parameters(spec: dict) -> list[FitParameter]:
+    return [FitParameter(p["name"], p["what"], float(p["low"]), float(p["high"])) for p in spec["parameters"]]
+
+
+def _evaluate(params: list[FitParameter], x: np.ndarray, cases, base: dict | None = None) -> pd.DataFrame:
+    """Residuals of ``cases`` with ``params`` at ``x`` over the ``base`` settings
+    ({(name, what): value} of the other fits' parameters)."""
+    settings = dict(base or {})
+    settings.update({(p.name, p.what): v for p, v in zip(params, x)})
+    overrides = {name: v for (name, what), v in settings.items() if what == "value"}
+    iiv = {name: v for (name, what), v in settings.items() if what == "iiv_cv"}
     rows = []
     for r in run_cases(cases, overrides=overrides, iiv_overrides=iiv):
         if r.error:
@@ -105,13 +118,38 @@ def _evaluate(params: list[FitParameter], x: np.ndarray, cases) -> pd.DataFrame:
 DEFAULT_EVALUATIONS = 60
 
 
-def run_fit(spec: dict, *, max_evaluations: int | None = None, echo=print) -> FitResult:
-    """Estimate one fit of the spec; nothing is written. The evaluation budget is the
+def run_pipeline(specs: list[dict], *, only: list[str] | None = None, max_evaluations: int | None = None,
+                 echo=print) -> list[FitResult]:
+    """Run the fits in order (those in ``only``, or all), each over the settings of the
+    pipeline: earlier fits' estimates (their shipped values when they are not rerun now) and
+    later fits' priors."""
+    shipped = (yaml.safe_load(FITTED_FILE.read_text(encoding="utf-8")) or {}).get("parameters") or {}
+    settings = {(p.name, p.what): _prior(p) for spec in specs for p in _parameters(spec)}
+    results = []
+    for spec in specs:
+        params = _parameters(spec)
+        if only and spec["name"] not in only:
+            for p in params:
+                entry = shipped.get(p.name)
+                if entry is not None and entry["what"] == p.what:
+                    settings[(p.name, p.what)] = float(entry["value"])
+            continue
+        echo(f"fit {spec['name']} ...")
+        result = run_fit(spec, base=settings, max_evaluations=max_evaluations, echo=echo)
+        settings.update({(p.name, p.what): float(v) for p, v in zip(params, result.estimate)})
+        results.append(result)
+    return results
+
+
+def run_fit(spec: dict, *, base: dict | None = None, max_evaluations: int | None = None,
+            echo=print) -> FitResult:
+    """Estimate one fit of the spec over the ``base`` settings of the other fits'
+    parameters (see :func:`run_pipeline`); nothing is written. The evaluation budget is the
     spec's ``max_evaluations`` (so a rerun reproduces the shipped values) unless given."""
     max_evaluations = max_evaluations or int(spec.get("max_evaluations", DEFAULT_EVALUATIONS))
     from scipy.optimize import least_squares
 
-    params = [FitParameter(p["name"], p["what"], float(p["low"]), float(p["high"])) for p in spec["parameters"]]
+    params = _parameters(spec)
     cases = select(spec["cases"])
     prior = np.array([_prior(p) for p in params])
     lo = np.log([p.low for p in params])
@@ -120,19 +158,19 @@ def run_fit(spec: dict, *, max_evaluations: int | None = None, echo=print) -> Fi
 
     def residuals(z: np.ndarray) -> np.ndarray:
         count["n"] += 1
-        frame = _evaluate(params, np.exp(z), cases)
+        frame = _evaluate(params, np.exp(z), cases, base)
         echo(f"  evaluation {count['n']:>3}: cost {0.5 * float(np.sum(frame.residual ** 2)):.4g}  "
              + " ".join(f"{p.name}={v:.4g}" for p, v in zip(params, np.exp(z))))
         return frame.residual.to_numpy()
 
     z0 = np.clip(np.log(prior), lo + 1e-9, hi - 1e-9)
-    before = _evaluate(params, prior, cases)
+    before = _evaluate(params, prior, cases, base)
     # SciPy does not count the Jacobian's evaluations in max_nfev: budget iterations instead
     iterations = max(1, max_evaluations // (len(params) + 1))
     fit = least_squares(residuals, z0, bounds=(lo, hi), method="trf", diff_step=0.1,
                         x_scale=1.0, max_nfev=iterations)
     estimate = np.exp(fit.x)
-    after = _evaluate(params, estimate, cases)
+    after = _evaluate(params, estimate, cases, base)
     after.insert(4, "prior_residual", before.residual.to_numpy())
     return FitResult(spec["name"], list(spec["cases"]), params, prior, estimate, after,
                      identifiability(params, prior, estimate, fit.jac), count["n"],
