@@ -86,6 +86,16 @@ def test_trial_refuses_protocols_on_different_men(tmp_path):
     assert not out.exists()
 
 
+def test_trial_refuses_an_absurd_tolerance(tmp_path):
+    a = tmp_path / "a.yaml"
+    a.write_text("simulate:\n  until: 30 d\n")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["trial", str(a), "--n", "2", "--rtol", "0.5", "--out", str(out)])
+    assert result.exit_code == 2
+    assert "--rtol" in result.output
+    assert not out.exists()
+
+
 def test_trial_writes_tables_and_report(tmp_path):
     files = []
     for name, extra in (("a", ""), ("b", "  - drug: clomiphene_citrate\n    dose: 25 mg\n    every: 1 d\n    start: 0 d\n")):

@@ -54,16 +54,20 @@ def trial(
     scheduler: str = typer.Option(None, "--scheduler", envvar="DASK_SCHEDULER_ADDRESS",
                                   help="Dask scheduler address (tcp://host:port); default: this machine"),
     chunk: int = typer.Option(250, "--chunk", help="men per work unit"),
+    rtol: float = typer.Option(None, "--rtol", help="solver relative tolerance (default 1e-4; absolute: 1e-3 of it)"),
 ) -> None:
     """Run each protocol on the same virtual men; write endpoints, Kaplan-Meier curves, tables, report."""
     from .outputs import render_trial_outputs, write_outputs
-    from .trial import run_trial
+    from .trial import TRIAL_RTOL, run_trial
 
     try:
         scenarios = [load_scenario(p) for p in protocols]
         if chunk < 1:
             raise ScenarioError("--chunk: must be at least 1")
-        result = run_trial(scenarios, n, seed=seed, scheduler=scheduler, chunk_size=chunk)
+        if rtol is not None and not 1e-12 <= rtol <= 1e-2:
+            raise ScenarioError(f"--rtol: {rtol:g} is outside 1e-12 to 1e-2")
+        result = run_trial(scenarios, n, seed=seed, scheduler=scheduler, chunk_size=chunk,
+                           rtol=TRIAL_RTOL if rtol is None else rtol)
         files = render_trial_outputs(result)
     except ScenarioError as exc:
         _fail(str(exc))

@@ -74,6 +74,9 @@ def _prior(p: FitParameter) -> float:
                 value = q.iiv_cv if p.what == "iiv_cv" else q.value
                 if value is None:
                     raise ValueError(f"calibration: {p.name} has no IIV in its table to calibrate")
+                if p.what == "value" and not q.low <= p.low <= p.high <= q.high:
+                    raise ValueError(f"calibration: the bounds of {p.name} ({p.low:g}-{p.high:g}) leave its "
+                                     f"plausible range ({q.low:g}-{q.high:g})")
                 return float(value)
     raise ValueError(f"calibration: unknown parameter {p.name!r}")
 
@@ -205,7 +208,7 @@ def write_fitted(results: list[FitResult], path=FITTED_FILE) -> None:
         ident = r.identifiability.set_index("parameter")
         for p, value in zip(r.parameters, r.estimate):
             entries[p.name] = {
-                "what": p.what, "value": float(f"{value:.4g}"), "calibrated_to": list(r.cases), "fit": r.name,
+                "what": p.what, "value": float(f"{value:.6g}"), "calibrated_to": list(r.cases), "fit": r.name,
                 "relative_se": float(f"{ident.loc[p.name, 'relative_se']:.3g}"),
                 "pinned_down": bool(ident.loc[p.name, "pinned"]),
             }
