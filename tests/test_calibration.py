@@ -63,3 +63,10 @@ def test_fit_bounds_must_stay_in_the_plausible_range():
     with pytest.raises(ValueError, match="reserve_floor.*plausible range"):
         calibration_fit.run_fit(spec, max_evaluations=1, echo=lambda line: None)
 
+
+def test_scaled_miss_matches_the_validation_range_on_both_sides():
+    # ref_semen's 5th centile: published 15, range 10-25 (not centred on 15)
+    assert calibration_fit.scaled_miss(10.0, 15.0, 10.0, 25.0) == pytest.approx(-1.0)
+    assert calibration_fit.scaled_miss(9.5, 15.0, 10.0, 25.0) < -1.0
+    assert calibration_fit.scaled_miss(25.0, 15.0, 10.0, 25.0) == pytest.approx(1.0)
+    assert calibration_fit.scaled_miss(20.0, 15.0, 10.0, 25.0) == pytest.approx(0.5)

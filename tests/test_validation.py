@@ -16,7 +16,6 @@ from hpgsim.validation.metrics import ArmRun, per_man, statistic
 from hpgsim.observables import COLUMNS
 
 KNOWN_GAPS = {
-    "ref_semen": "population 5th centile 9.4 vs >= 10 M/mL: the fits scaled misses by a symmetric half-width around the published 15, which for the range 10-25 allowed 7.5 (issue 4)",
     "clomiphene_50_healthy": "T +0.89 vs +1.46 (35 %): Leydig output rises less than the published T for the published LH rise",
     "liu2006_recovery": "80 % back by 6 months vs 67 % (±10 points); lower baseline LH, faster suppression and the shorter-acting ester do not speed recovery in the model (issue 4)",
     "who1990_recovery": "median 5.1 months to 20 M/mL after azoospermia vs 3.7 (±30 %) (issue 4)",

@@ -3,8 +3,9 @@
 Each fit of ``spec.yaml`` names parameters (typical values or IIV CVs) and validation
 cases. Starting from the module tables' priors, a bounded least-squares search (SciPy's
 trust-region reflective method, in log-parameter space) minimizes the misses of the cases'
-judged metrics, each scaled by its tolerance: ``(simulated - target) / half-width``, where
-the target is the published value (or the middle of a stated range). One-sided checks
+judged metrics, each scaled by its tolerance: ``(simulated - target) / scale``, where
+the target is the published value (or the middle of a stated range) and the scale is the
+distance from it to the tolerance bound on the side of the miss. One-sided checks
 (directions of covariate effects, upper limits) and comparisons are judged by
 ``hpgsim validate`` but not fitted. Virtual populations
 keep their seeds, so the objective is deterministic (common random numbers).
@@ -54,7 +55,7 @@ class FitResult:
     parameters: list[FitParameter]
     prior: np.ndarray
     estimate: np.ndarray
-    residuals: pd.DataFrame  # metric, simulated, target, half_width, prior_residual, residual
+    residuals: pd.DataFrame  # metric, simulated, target, low, high, prior_residual, residual
     identifiability: pd.DataFrame  # parameter, prior, estimate, relative_se, pinned, collinear_with
     evaluations: int
     cost_prior: float
@@ -81,16 +82,23 @@ def _prior(p: FitParameter) -> float:
     raise ValueError(f"calibration: unknown parameter {p.name!r}")
 
 
-def _target(m) -> tuple[float, float] | None:
-    """(target, half-width) of a judged numeric metric; None for comparisons."""
+def _target(m) -> tuple[float, float, float] | None:
+    """(target, lower bound, upper bound) of a judged numeric metric; None for comparisons."""
     tol = m.metric.tolerance
     if tol is None or tol.holds is not None:
         return None
     low, high = tol.bounds(m.published)
     if not (math.isfinite(low) and math.isfinite(high)):
         return None  # one-sided (directions, limits): judged by validation, not fitted
-    mid = m.published if m.published is not None and low <= m.published <= high else 0.5 * (low + high)
-    return mid, (high - low) / 2
+    mid = m.published if m.published is not None and low < m.published < high else 0.5 * (low + high)
+    return mid, low, high
+
+
+def scaled_miss(simulated: float, target: float, low: float, high: float) -> float:
+    """The miss in units of the tolerance on its side of the target: |r| <= 1 exactly when
+    validation would pass, also for a range that is not centred on the published value."""
+    side = (target - low) if simulated < target else (high - target)
+    return (simulated - target) / side
 
 
 def _parameters(spec: dict) -> list[FitParameter]:
@@ -112,9 +120,10 @@ def _evaluate(params: list[FitParameter], x: np.ndarray, cases, base: dict | Non
             tgt = _target(m)
             if tgt is None:
                 continue
-            sim = m.simulated if math.isfinite(m.simulated) else tgt[0] + 3 * tgt[1]
-            rows.append({"metric": f"{r.case.id}.{m.metric.name}", "simulated": sim, "target": tgt[0],
-                         "half_width": tgt[1], "residual": (sim - tgt[0]) / tgt[1]})
+            target, low, high = tgt
+            sim = m.simulated if math.isfinite(m.simulated) else high + 2 * (high - target)
+            rows.append({"metric": f"{r.case.id}.{m.metric.name}", "simulated": sim, "target": target,
+                         "low": low, "high": high, "residual": scaled_miss(sim, target, low, high)})
     return pd.DataFrame(rows)
 
 
@@ -174,7 +183,7 @@ def run_fit(spec: dict, *, base: dict | None = None, max_evaluations: int | None
                         x_scale=1.0, max_nfev=iterations)
     estimate = np.exp(fit.x)
     after = _evaluate(params, estimate, cases, base)
-    after.insert(4, "prior_residual", before.residual.to_numpy())
+    after.insert(after.columns.get_loc("residual"), "prior_residual", before.residual.to_numpy())
     return FitResult(spec["name"], list(spec["cases"]), params, prior, estimate, after,
                      identifiability(params, prior, estimate, fit.jac), count["n"],
                      0.5 * float(np.sum(before.residual ** 2)), 0.5 * float(np.sum(after.residual ** 2)))
@@ -226,7 +235,7 @@ def summary_text(r: FitResult) -> str:
             f" (collinear with {row.collinear_with})" if row.collinear_with else "")
         lines.append(f"  {row.parameter:<28} {row.what:<7} prior {row.prior:<8.4g} -> {row.estimate:<8.4g}"
                      f" ± {row.relative_se:.0%}  {flag}")
-    lines.append("  residuals (in tolerance half-widths; |r| <= 1 is inside):")
+    lines.append("  residuals (misses in units of the tolerance; |r| <= 1 is inside):")
     for row in r.residuals.itertuples():
         lines.append(f"    {row.metric:<28} simulated {row.simulated:<9.4g} target {row.target:<9.4g} "
                      f"prior {row.prior_residual:+.2f} -> {row.residual:+.2f}")
