@@ -335,10 +335,11 @@ def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
     epi = y[S.epi0:S.epi0 + N_EPIDIDYMIS]
     dy[S.sertoli_maturity] = sertoli.maturation_rate(theta, P, maturity, function, fsh_total)
     reserve = max(y[S.spermatogonial_reserve], 0.0)
+    support = spermatogenesis.support_effect(theta, P, function)  # shared by reserve and chain
     dy[S.spermatogonial_reserve] = spermatogenesis.reserve_rate(
-        theta, P, reserve, function, maturity, theta[P.recovery_rate_factor])
+        theta, P, reserve, support, maturity, theta[P.recovery_rate_factor])
     germ_capacity = sertoli.germ_capacity(theta, P, maturity) * reserve
-    spermatogenesis.chain_rates(theta, P, germ, epi, function, germ_capacity,
+    spermatogenesis.chain_rates(theta, P, germ, epi, support, germ_capacity,
                                 dy[S.germ0:S.germ0 + N_STAGES], dy[S.epi0:S.epi0 + N_EPIDIDYMIS],
                                 theta[P.germ_sensitivity])
     dy[S.inhibin_b] = sertoli.inhibin_rate(theta, P, y[S.inhibin_b], maturity * theta[P.sertoli_capacity],

@@ -16,8 +16,8 @@ own run. One run from the priors therefore reproduces ``fitted.yaml`` exactly (a
 a single fit takes the earlier fits' shipped values, which are that run's estimates).
 
 Identifiability is read from the Jacobian at the optimum: the approximate standard error of
-each log-parameter, ``sqrt(diag((JᵀJ)⁻¹))`` (one tolerance half-width taken as one standard
-deviation), and the correlations between estimates. A parameter whose relative standard
+each log-parameter, ``sqrt(diag((JᵀJ)⁻¹))`` (one tolerance, on the side of the miss, taken as
+one standard deviation), and the correlations between estimates. A parameter whose relative standard
 error exceeds 50 %, or that is nearly collinear with another (|r| > 0.95), is reported as
 not pinned down by these data.
 """
@@ -130,12 +130,17 @@ def _evaluate(params: list[FitParameter], x: np.ndarray, cases, base: dict | Non
 DEFAULT_EVALUATIONS = 60
 
 
+def _shipped_entries(path=FITTED_FILE) -> dict:
+    """The parameter entries of ``fitted.yaml`` as on disk now (not the model's cached copy)."""
+    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("parameters") or {}
+
+
 def run_pipeline(specs: list[dict], *, only: list[str] | None = None, max_evaluations: int | None = None,
                  echo=print) -> list[FitResult]:
     """Run the fits in order (those in ``only``, or all), each over the settings of the
     pipeline: earlier fits' estimates (their shipped values when they are not rerun now) and
     later fits' priors."""
-    shipped = (yaml.safe_load(FITTED_FILE.read_text(encoding="utf-8")) or {}).get("parameters") or {}
+    shipped = _shipped_entries()
     settings = {(p.name, p.what): _prior(p) for spec in specs for p in _parameters(spec)}
     results = []
     for spec in specs:
@@ -211,7 +216,7 @@ def write_fitted(results: list[FitResult], path=FITTED_FILE) -> None:
     """Write the estimates of these fits with their provenance into ``fitted.yaml`` (the
     values of fits not run now are kept)."""
     refitted = {r.name for r in results}
-    previous = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("parameters") or {}
+    previous = _shipped_entries(path)
     entries = {k: v for k, v in previous.items() if v.get("fit") not in refitted}
     for r in results:
         ident = r.identifiability.set_index("parameter")

@@ -76,10 +76,10 @@ def support_effect(theta, P, function):
 
 
 @njit(cache=True)
-def reserve_rate(theta, P, reserve, function, maturity, growth_factor):
+def reserve_rate(theta, P, reserve, support, maturity, growth_factor):
     """d(reserve)/dt: logistic self-renewal with support, loss without it (adult testis only:
-    an immature testis keeps its spermatogonia)."""
-    effect = min(support_effect(theta, P, function), 1.0)
+    an immature testis keeps its spermatogonia). ``support`` is :func:`support_effect`."""
+    effect = min(support, 1.0)
     shortfall = max(0.0, 1.0 - effect)
     r = max(reserve, 0.0)
     growth = theta[P.reserve_growth_per_d] * growth_factor * effect * (r + theta[P.reserve_floor]) * (1.0 - r)
@@ -87,15 +87,14 @@ def reserve_rate(theta, P, reserve, function, maturity, growth_factor):
 
 
 @njit(cache=True)
-def chain_rates(theta, P, germ, epididymis, function, capacity, d_germ, d_epi, sensitivity):
+def chain_rates(theta, P, germ, epididymis, effect, capacity, d_germ, d_epi, sensitivity):
     """Fill ``d_germ`` and ``d_epi`` with the chain's rates (all compartments relative).
 
-    ``capacity`` (Sertoli maturity × number × spermatogonial reserve) scales entry;
-    ``sensitivity`` scales losses.
+    ``effect`` is :func:`support_effect` of Sertoli function; ``capacity`` (Sertoli
+    maturity × number × spermatogonial reserve) scales entry; ``sensitivity`` scales losses.
     """
     k_stage = N_STAGES / theta[P.spermatogenesis_duration_d]
     k_epi = N_EPIDIDYMIS / theta[P.epididymal_transit_d]
-    effect = support_effect(theta, P, function)
     shortfall = max(0.0, 1.0 - effect)
     loss = theta[P.germ_loss_max_per_d] * sensitivity * shortfall
     n_sensitive = int(theta[P.sensitive_fraction] * N_STAGES + 0.5)
