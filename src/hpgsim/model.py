@@ -60,10 +60,14 @@ PHYSIOLOGY_STATES = (
 # Reference (untreated typical man) quantities computed once per parameter vector.
 REFERENCE_NAMES = (
     "free_t", "androgen_exposure", "frequency", "amplitude", "availability", "drive", "lhr_availability",
-    "activation", "support",
+    "activation", "support", "pulse_peak_scale",
 )
 RefIndex = namedtuple("RefIndex", REFERENCE_NAMES)
 R = RefIndex(*range(len(REFERENCE_NAMES)))
+PULSE_TABLE = len(REFERENCE_NAMES)
+"""Where the man's own pulse train's quadrature table starts in ``ref`` (see
+:func:`hpgsim.physiology.gnrh_receptor.node_table`)."""
+NO_TABLE = np.zeros(0)
 
 # Segment inputs: per-species infusion rates, then the pump train.
 PUMP_FIELDS = ("pump_frequency", "pump_coef", "pump_k_slow", "pump_k_fast")
@@ -220,12 +224,13 @@ def _instant(theta, P, availability, agonist, antagonist):
 
 
 @njit(cache=True)
-def receptor_drive(theta, P, y, S, mode, frequency, amplitude, agonist, antagonist, u):
+def receptor_drive(theta, P, y, S, ref, mode, frequency, amplitude, agonist, antagonist, u):
     """(release drive H, mean occupancy, mean recovery permission) at the pituitary."""
     availability = y[S.gnrh_receptor_availability]
     k_slow = theta[P.gnrh_decay_per_d]
     k_fast = theta[P.gnrh_rise_per_d]
-    endo_coef = amplitude * hypothalamus.biexp_peak_scale(k_slow, k_fast)
+    endo_coef = amplitude * ref[R.pulse_peak_scale]
+    endo_table = ref[PULSE_TABLE:]
     n_species = S.n_species
     pump_f = u[n_species]
     if mode == PULSATILE:
@@ -244,17 +249,17 @@ def receptor_drive(theta, P, y, S, mode, frequency, amplitude, agonist, antagoni
     pk_fast = u[n_species + 3]
     if has_endo and not has_pump:
         return gnrh_receptor.train_average(theta, P, 1.0 / frequency, endo_coef, k_slow, k_fast,
-                                           agonist, antagonist, availability)
+                                           agonist, antagonist, availability, endo_table)
     if has_pump and not has_endo:
         return gnrh_receptor.train_average(theta, P, 1.0 / pump_f, pump_coef, pk_slow, pk_fast,
-                                           agonist, antagonist, availability)
+                                           agonist, antagonist, availability, NO_TABLE)
     # both trains: each averaged over its own period with the other's mean as background
     endo_mean = gnrh_receptor.train_mean_load(1.0 / frequency, endo_coef, k_slow, k_fast)
     pump_mean = gnrh_receptor.train_mean_load(1.0 / pump_f, pump_coef, pk_slow, pk_fast)
     h1, o1, p1 = gnrh_receptor.train_average(theta, P, 1.0 / frequency, endo_coef, k_slow, k_fast,
-                                             agonist + pump_mean, antagonist, availability)
+                                             agonist + pump_mean, antagonist, availability, endo_table)
     h2, o2, p2 = gnrh_receptor.train_average(theta, P, 1.0 / pump_f, pump_coef, pk_slow, pk_fast,
-                                             agonist + endo_mean, antagonist, availability)
+                                             agonist + endo_mean, antagonist, availability, NO_TABLE)
     h0, o0, p0 = _instant(theta, P, availability, agonist + endo_mean + pump_mean, antagonist)
     return max(h1 + h2 - h0, 0.0), max(o1 + o2 - o0, 0.0), min(max(p1 + p2 - p0, 0.0), 1.0)
 
@@ -284,7 +289,7 @@ def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
     dy[S.androgen_exposure] = hypothalamus.androgen_exposure_rate(theta, P, exposure, androgen)
     frequency = hypothalamus.pulse_frequency(theta, P, androgen, estrogen, activity)
     amplitude = hypothalamus.pulse_amplitude(theta, P, exposure, estrogen, activity)
-    drive, mean_occ, permission = receptor_drive(theta, P, y, S, mode, frequency, amplitude,
+    drive, mean_occ, permission = receptor_drive(theta, P, y, S, ref, mode, frequency, amplitude,
                                                  agonist, antagonist, u)
     dy[S.pulse_phase] = frequency if mode == PULSATILE else 0.0
     dy[S.gnrh_receptor_availability] = gnrh_receptor.availability_rate(
@@ -351,7 +356,7 @@ def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
 @njit(cache=True)
 def reference(theta, P):
     """Quantities of the untreated reference man that normalize each module to 1."""
-    ref = np.zeros(len(REFERENCE_NAMES))
+    ref = np.zeros(PULSE_TABLE + gnrh_receptor.TABLE_SIZE)
     ref[R.free_t] = testosterone.free_testosterone_pmol_l(
         theta, P, theta[P.t_ref_nmol_l], theta[P.shbg_ref_nmol_l])
     ref[R.frequency] = hypothalamus.pulse_frequency(theta, P, 1.0, 1.0, 1.0)
@@ -359,13 +364,15 @@ def reference(theta, P):
     ref[R.amplitude] = hypothalamus.pulse_amplitude(theta, P, ref[R.androgen_exposure], 1.0, 1.0)
     k_slow = theta[P.gnrh_decay_per_d]
     k_fast = theta[P.gnrh_rise_per_d]
-    coef = ref[R.amplitude] * hypothalamus.biexp_peak_scale(k_slow, k_fast)
+    ref[R.pulse_peak_scale] = hypothalamus.biexp_peak_scale(k_slow, k_fast)
+    gnrh_receptor.node_table(k_slow, k_fast, ref[PULSE_TABLE:])
+    coef = ref[R.amplitude] * ref[R.pulse_peak_scale]
     period = 1.0 / ref[R.frequency]
     _, mean_occ, permission = gnrh_receptor.train_average(
-        theta, P, period, coef, k_slow, k_fast, 0.0, 0.0, 1.0)
+        theta, P, period, coef, k_slow, k_fast, 0.0, 0.0, 1.0, NO_TABLE)
     ref[R.availability] = gnrh_receptor.steady_availability(theta, P, mean_occ, permission)
     ref[R.drive], _, _ = gnrh_receptor.train_average(
-        theta, P, period, coef, k_slow, k_fast, 0.0, 0.0, ref[R.availability])
+        theta, P, period, coef, k_slow, k_fast, 0.0, 0.0, ref[R.availability], NO_TABLE)
     lh = theta[P.lh_ref_iu_l]
     ref[R.lhr_availability] = leydig.lhr_availability_steady(theta, P, lh)
     ref[R.activation] = leydig.lh_activation(theta, P, lh, ref[R.lhr_availability])

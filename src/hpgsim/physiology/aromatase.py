@@ -31,7 +31,7 @@ PARAMETERS = table(
 
 @njit(cache=True)
 def elimination_per_d(theta, P):
-    """First-order rate at which E2 equilibrates (the solver integrates it exactly)."""
+    """First-order rate at which E2 equilibrates."""
     return math.log(2.0) / (theta[P.e2_half_life_h] / 24.0)
 
 

@@ -85,22 +85,75 @@ def steady_availability(theta, P, mean_occ, mean_permission):
     return k / (k + theta[P.receptor_downreg_per_d] * mean_occ)
 
 
+N_TABLED_NODES = 2 * _GL_X.size
+"""Nodes of the rise and decay panels: their times depend on the pulse rates, not the period."""
+TABLE_SIZE = 3 * N_TABLED_NODES + 1
+
+
 @njit(cache=True)
-def train_average(theta, P, period, coef, k_slow, k_fast, background, antagonist, availability):
+def _panel_edges(period, k_slow, k_fast):
+    t1 = min(period, 4.0 / k_fast)
+    t2 = min(period, max(t1, 8.0 / k_slow))
+    return (0.0, t1, t2, period)
+
+
+@njit(cache=True)
+def node_table(k_slow, k_fast, table):
+    """Fill ``table`` with what a pulse train with these rates needs at the rise- and decay-
+    panel nodes (weights, exp(-k_slow·τ), exp(-k_fast·τ)), then the time those panels end.
+
+    Valid for every period at least that long, so a man's own train is tabled once
+    (:func:`hpgsim.model.reference`) instead of taking two exponentials per node per call.
+    """
+    edges = _panel_edges(math.inf, k_slow, k_fast)
+    k = 0
+    for panel in range(2):
+        half = 0.5 * (edges[panel + 1] - edges[panel])
+        mid = 0.5 * (edges[panel + 1] + edges[panel])
+        for i in range(_GL_X.shape[0]):
+            tau = mid + half * _GL_X[i]
+            table[k] = _GL_W[i] * half
+            table[N_TABLED_NODES + k] = math.exp(-k_slow * tau)
+            table[2 * N_TABLED_NODES + k] = math.exp(-k_fast * tau)
+            k += 1
+    table[3 * N_TABLED_NODES] = edges[2]
+
+
+@njit(cache=True)
+def _node(theta, P, e_slow, e_fast, slow_scale, fast_scale, background, antagonist, availability):
+    """(release drive, occupancy, recovery permission) at one instant of the train."""
+    occ = occupancy(background + slow_scale * e_slow - fast_scale * e_fast, antagonist)
+    return (gonadotrope_response(theta, P, availability, occ), occ,
+            recovery_permission(theta, P, occ))
+
+
+@njit(cache=True)
+def train_average(theta, P, period, coef, k_slow, k_fast, background, antagonist, availability,
+                  table):
     """Mean (release drive, occupancy, recovery permission) over one period of a pulse train.
 
     The pulse adds ``coef``·(periodic bi-exponential) to a constant ``background`` agonist
     load. Gauss-Legendre on three panels (rise, decay, tail) keeps the sharp rise exact.
+    ``table`` is :func:`node_table` for these rates, or empty to compute every node here
+    (the same numbers either way).
     """
-    t1 = min(period, 4.0 / k_fast)
-    t2 = min(period, max(t1, 8.0 / k_slow))
-    edges = (0.0, t1, t2, period)
+    edges = _panel_edges(period, k_slow, k_fast)
     slow_scale = coef / (1.0 - math.exp(-k_slow * period))
     fast_scale = coef / (1.0 - math.exp(-k_fast * period))
     mean_h = 0.0
     mean_occ = 0.0
     mean_permission = 0.0
-    for panel in range(3):
+    first_panel = 0
+    if shortcut(table.shape[0] == TABLE_SIZE and period >= table[TABLE_SIZE - 1]):
+        for k in range(N_TABLED_NODES):  # rise and decay panels from the table
+            w = table[k]
+            h, occ, permission = _node(theta, P, table[N_TABLED_NODES + k], table[2 * N_TABLED_NODES + k],
+                                       slow_scale, fast_scale, background, antagonist, availability)
+            mean_h += w * h
+            mean_occ += w * occ
+            mean_permission += w * permission
+        first_panel = 2
+    for panel in range(first_panel, 3):
         a = edges[panel]
         b = edges[panel + 1]
         if shortcut(b <= a):  # an empty panel adds nothing
@@ -110,12 +163,12 @@ def train_average(theta, P, period, coef, k_slow, k_fast, background, antagonist
         nodes, weights = (_TAIL_X, _TAIL_W) if panel == 2 else (_GL_X, _GL_W)
         for i in range(nodes.shape[0]):
             tau = mid + half * nodes[i]
-            load = background + slow_scale * math.exp(-k_slow * tau) - fast_scale * math.exp(-k_fast * tau)
-            occ = occupancy(load, antagonist)
             w = weights[i] * half
-            mean_h += w * gonadotrope_response(theta, P, availability, occ)
+            h, occ, permission = _node(theta, P, math.exp(-k_slow * tau), math.exp(-k_fast * tau),
+                                       slow_scale, fast_scale, background, antagonist, availability)
+            mean_h += w * h
             mean_occ += w * occ
-            mean_permission += w * recovery_permission(theta, P, occ)
+            mean_permission += w * permission
     return mean_h / period, mean_occ / period, mean_permission / period
 
 

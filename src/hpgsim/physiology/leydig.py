@@ -95,7 +95,7 @@ def capacity_rate(capacity, drive_rel, rate, gain, floor, ceiling):
 
 @njit(cache=True)
 def itt_elimination_per_d(theta, P):
-    """First-order rate at which ITT equilibrates (the solver integrates it exactly)."""
+    """First-order rate at which ITT equilibrates."""
     return math.log(2.0) / (theta[P.itt_half_life_h] / 24.0)
 
 

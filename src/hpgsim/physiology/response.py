@@ -22,7 +22,8 @@ def power(x, n):
 
 @njit(cache=True)
 def shortcut(condition):
-    """``condition``, marking a branch that only skips work whose result would be zero.
+    """``condition``, marking a branch that only saves work: it skips terms that would add
+    zero, or reads values tabled in advance instead of computing them again.
 
     Tracing the equations for an export (``hpgsim.symbolic``) never takes such a branch,
     so the exported equations need no branch on the state.

@@ -54,7 +54,7 @@ def free_testosterone_pmol_l(theta, P, total_nmol_l, shbg_nmol_l):
 
 @njit(cache=True)
 def elimination_per_d(theta, P):
-    """First-order rate at which serum T is cleared (the solver integrates it exactly)."""
+    """First-order rate at which serum T is cleared (with ITT and E2, the fastest averaged rate)."""
     return math.log(2.0) / (theta[P.t_half_life_h] / 24.0)
 
 
