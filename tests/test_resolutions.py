@@ -39,7 +39,8 @@ def gonadorelin(route_fields, resolution, until="14 d", every=None):
 
 
 PUMP = {"route": "pump", "dose": "10 ug", "every": "90 min"}
-INFUSION = {"route": "infusion", "rate": "6.67 ug/h"}  # the same daily amount as the pump
+SAME_DAILY_INFUSION = {"route": "infusion", "rate": "6.67 ug/h"}  # the pump's daily amount
+INFUSION = {"route": "infusion", "rate": "66.7 ug/h"}  # enough to occupy the receptor
 DAILY = {"route": "sc", "dose": "100 ug", "every": "1 d"}
 
 
@@ -53,12 +54,16 @@ def test_pump_stimulates_while_infusion_desensitizes(resolution, every):
     assert last(pump, "lh_iu_l") > 1.5 * last(infusion, "lh_iu_l")
     assert last(pump, "testosterone_total_ng_dl") > 1.3 * last(infusion, "testosterone_total_ng_dl")
     assert first_day_infusion > 2 * last(infusion, "lh_iu_l")  # flare, then desensitization
+    same_daily = gonadorelin(SAME_DAILY_INFUSION, resolution, until="28 d", every=every)
+    assert last(pump, "lh_iu_l") > 4 * last(same_daily, "lh_iu_l")  # a plateau that low hardly signals
 
 
 def test_daily_injection_gives_only_brief_lh_bumps():
     daily = gonadorelin(DAILY, "pulsatile", every="5 min")
     pump = gonadorelin(PUMP, "pulsatile", every="5 min")
     last = daily[daily.time_d >= 13]
+    pump_last = pump[pump.time_d >= 13]
     assert last.lh_iu_l.max() > 5 * last.lh_iu_l.median()  # a brief bump after each injection
-    assert last.lh_iu_l.mean() < 0.5 * pump[pump.time_d >= 13].lh_iu_l.mean()
-    assert last.testosterone_total_ng_dl.mean() < 0.5 * pump[pump.time_d >= 13].testosterone_total_ng_dl.mean()
+    assert (last.lh_iu_l > 0.5 * last.lh_iu_l.max()).mean() < 0.1  # above half its peak < 2.4 h a day
+    assert last.lh_iu_l.median() < 0.2 * pump_last.lh_iu_l.mean()  # near baseline most of the day
+    assert last.testosterone_total_ng_dl.mean() < 0.5 * pump_last.testosterone_total_ng_dl.mean()

@@ -22,8 +22,8 @@ PARAMETERS = table(
     "gnrh_receptor",
     "Pituitary GnRH receptor with desensitization",
     [
-        ("gnrh_kd_pg_ml", 300, "pg/mL", 50.0, 2000.0,
-         "assumed: peripheral gonadorelin level that half-occupies the receptor; 10 ug SC pump pulses (peak ~150 pg/mL, Handelsman 1984 scaling) must drive normal LH pulses",
+        ("gnrh_kd_pg_ml", 1100, "pg/mL", 50.0, 2000.0,
+         "calibrated by hand: gnrh_pump_chh (LH 3.4 ± 2.4 and FSH 5.8 ± 3.8 IU/L after one week of 10 ug SC pulses, Huang 2015; T on the pump 8.3 ± 4.6 nmol/L, Mao 2017); peripheral gonadorelin level that half-occupies the receptor (10 ug SC pulses peak near 190 pg/mL, Handelsman 1984 scaling; endogenous GnRH is in K_D units, so adult men do not depend on it); a continuous infusion at the pump's daily amount then hardly signals, ten times that flares and desensitizes",
          "receptor K_D for native GnRH / gonadorelin"),
         ("receptor_recovery_per_d", 0.06, "1/d", 0.005, 0.5,
          "calibrated: leuprolide_flare (castrate by weeks 2-4, slow recovery after depot agonists)",

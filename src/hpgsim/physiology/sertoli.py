@@ -3,8 +3,10 @@
 Sertoli support for spermatogenesis needs androgen (ITT) and is strengthened by FSH, the
 two partly redundant: ITT alone keeps some spermatogenesis (hCG alone induces sperm in
 about half of men with congenital HH), FSH alone does not. Maturation is a slow,
-one-way state: adult men start mature; men with congenital HH start immature, which is
-why inducing spermatogenesis takes many months. Inhibin B comes from mature, functioning
+one-way state driven mainly by FSH: adult men start mature; men with congenital HH start
+immature, which is why inducing spermatogenesis takes many months. Germ-cell entry switches
+on over a narrow band of maturity (a threshold, not a proportion), so the months from first
+sperm to useful counts depend little on how fast maturity got there. Inhibin B comes from mature, functioning
 Sertoli cells and grows with the germ cells they hold.
 """
 
@@ -31,17 +33,20 @@ PARAMETERS = table(
          "share of Sertoli support that needs no FSH"),
         ("sertoli_response_per_d", 0.07015, "1/d", 0.02, 0.5,
          "calibrated: te200_sperm_kinetics, liu2006_recovery", "Sertoli function rate"),
-        ("sertoli_maturation_per_d", 0.007, "1/d", 0.002, 0.1,
-         "calibrated: gnrh_pump_chh (months to first sperm in congenital HH)", "Sertoli maturation rate at full function and FSH"),
-        ("maturation_fsh_half_iu_l", 6, "IU/L", 1.0, 10.0,
-         "calibrated: gnrh_pump_chh (pump, with endogenous FSH ~6 IU/L, induces sperm ~3x faster than hCG + hMG)",
+        ("sertoli_maturation_per_d", 0.013, "1/d", 0.002, 0.1,
+         "calibrated by hand: gnrh_pump_chh (months to first sperm in congenital HH: 6 on the pump, 18 on hCG + hMG)", "Sertoli maturation rate at full function and FSH"),
+        ("maturation_fsh_half_iu_l", 5.0, "IU/L", 1.0, 10.0,
+         "calibrated by hand: gnrh_pump_chh (the pump, with endogenous FSH ~4-6 IU/L, induces sperm ~3x sooner than hCG + hMG 150 IU twice weekly, FSH ~2-4 IU/L)",
          "FSH giving half-maximal drive of Sertoli maturation"),
         ("maturation_fsh_hill", 3.0, "1", 1.0, 5.0,
          "assumed: FSH-driven Sertoli proliferation and maturation is steep in FSH (hMG's lower FSH exposure is much slower than a pump's)",
          "Hill exponent of FSH in Sertoli maturation"),
-        ("maturity_entry_exponent", 5, "1", 1.0, 5.0,
-         "assumed: germ-cell support needs Sertoli cells near adult maturity (first sperm after months, not weeks)",
-         "exponent of maturity in germ-cell entry"),
+        ("maturity_entry_half", 0.45, "1", 0.1, 0.6,
+         "calibrated by hand: gnrh_pump_chh; a threshold, not a proportion: in congenital HH both the pump and hCG + hMG take 8-9 months from first sperm to >= 5 M/mL although first sperm comes 3x sooner on the pump (Mao 2017), so germ-cell entry switches on over a narrow band of Sertoli maturity",
+         "Sertoli maturity at which germ-cell entry is half that of the adult testis"),
+        ("maturity_entry_hill", 16.0, "1", 2.0, 20.0,
+         "calibrated by hand: gnrh_pump_chh (see maturity_entry_half)",
+         "steepness of the maturity threshold for germ-cell entry"),
         ("inhibin_b_ref_pg_ml", 150.0, "pg/mL", 100.0, 250.0,
          "fertile men mean 132 pg/mL (95 % CI 114-155); Kelsey 2016 adult median ~170", "inhibin B of the reference man"),
         ("inhibin_basal_fraction", 0.35, "1", 0.1, 0.6,
@@ -79,8 +84,11 @@ def maturation_rate(theta, P, maturity, function, fsh_total):
 
 @njit(cache=True)
 def germ_capacity(theta, P, maturity):
-    """Germ cells a Sertoli population can support: number × maturity^exponent."""
-    return theta[P.sertoli_capacity] * max(maturity, 0.0) ** theta[P.maturity_entry_exponent]
+    """Germ cells a Sertoli population can support: number × a steep threshold in maturity
+    (1 in the adult testis)."""
+    half = theta[P.maturity_entry_half]
+    n = theta[P.maturity_entry_hill]
+    return theta[P.sertoli_capacity] * hill(maturity, half, n) / hill(1.0, half, n)
 
 
 @njit(cache=True)

@@ -60,6 +60,9 @@ PARAMETERS = table(
         ("semen_volume_ml", 3.0, "mL", 1.5, 5.0, "assumed: typical ejaculate (WHO 2010 lower limit 1.5 mL)", "ejaculate volume"),
         ("motile_fraction", 0.55, "1", 0.4, 0.8, "assumed: above the WHO 2010 lower limit of 40 % total motility", "motile fraction"),
         ("testis_volume_ref_ml", 18.0, "mL", 12.0, 25.0, "assumed: adult mean testicular volume by orchidometer", "testis volume of the reference man"),
+        ("immature_testis_fraction", 0.18, "1", 0.1, 0.4,
+         "assumed: a prepubertal testis keeps this share of the adult non-germ volume, so congenital HH testes measure ~2.3 mL (Huang 2015)",
+         "non-germ volume of a fully immature testis, relative to the adult"),
         ("testis_nongerm_fraction", 0.65, "1", 0.3, 0.8,
          "assumed: interstitium, Sertoli cells, tubule walls and the spermatogonia that persist on TRT (testes shrink by about a third, not half, on TRT); congenital HH testes ~2.3 mL (Huang 2015)",
          "share of volume not made of germ cells"),
@@ -127,4 +130,5 @@ def germ_load(germ):
 @njit(cache=True)
 def testis_volume_ml(theta, P, maturity, load):
     f = theta[P.testis_nongerm_fraction]
-    return theta[P.testis_volume_ref_ml] * (f * (0.3 + 0.7 * maturity) + (1.0 - f) * load)
+    a = theta[P.immature_testis_fraction]
+    return theta[P.testis_volume_ref_ml] * (f * (a + (1.0 - a) * maturity) + (1.0 - f) * load)
