@@ -70,3 +70,24 @@ def test_scaled_miss_matches_the_validation_range_on_both_sides():
     assert calibration_fit.scaled_miss(9.5, 15.0, 10.0, 25.0) < -1.0
     assert calibration_fit.scaled_miss(25.0, 15.0, 10.0, 25.0) == pytest.approx(1.0)
     assert calibration_fit.scaled_miss(20.0, 15.0, 10.0, 25.0) == pytest.approx(0.5)
+
+
+def test_later_fits_see_earlier_estimates_as_written(monkeypatch):
+    """What `--fit NAME` over the shipped file gives NAME must be exactly what the whole
+    pipeline gave it: the rounded values fitted.yaml holds, not the optimizer's floats."""
+    seen = {}
+
+    def fake_fit(spec, *, base, max_evaluations=None, echo=print):
+        seen[spec["name"]] = dict(base)
+        params = calibration_fit._parameters(spec)
+        estimate = [1.0 / 3.0 * p.high for p in params]  # more digits than fitted.yaml keeps
+        return calibration_fit.FitResult(spec["name"], spec["cases"], params, None, estimate,
+                                         None, None, 0, 0.0, 0.0)
+
+    monkeypatch.setattr(calibration_fit, "run_fit", fake_fit)
+    specs = calibration_fit.load_spec()[:2]
+    calibration_fit.run_pipeline(specs, echo=lambda line: None)
+    first = calibration_fit._parameters(specs[0])[0]
+    passed_on = seen[specs[1]["name"]][(first.name, first.what)]
+    assert passed_on == calibration_fit.as_written(first.high / 3.0) != first.high / 3.0
+    assert calibration_fit.as_written(0.0288099123) == 0.0288099
