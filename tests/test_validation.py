@@ -17,10 +17,10 @@ from hpgsim.observables import COLUMNS
 
 KNOWN_GAPS = {
     "clomiphene_50_healthy": "T +0.89 vs +1.46 (35 %): Leydig output rises less than the published T for the published LH rise",
-    "liu2006_recovery": "80 % back by 6 months vs 67 % (±10 points); lower baseline LH, faster suppression and the shorter-acting ester do not speed recovery in the model (issue 4)",
-    "who1990_recovery": "median 5.1 months to 20 M/mL after azoospermia vs 3.7 (±30 %) (issue 4)",
-    "gnrh_pump_chh": "pump LH after one week ~15 IU/L vs 3.4 ± 2.4; first sperm too early on both; hCG + hMG never reaches 5 M/mL (issue 4)",
-    "fsh_addon_chh": "6 % reach >= 1 M/mL vs 47 %; median 16 vs 5.5 months (issue 4)",
+    "liu2006_recovery": "79 % back by 6 months vs 67 % (±10 points); lower baseline LH, faster suppression and the shorter-acting ester do not speed recovery in the model (issue 4)",
+    "who1990_recovery": "median 5.2 months to 20 M/mL after azoospermia vs 3.7 (±30 %) (issue 4)",
+    "gnrh_pump_chh": "on hCG + hMG most men stay below 5 M/mL for 30 months (Sertoli support near 0.8 of adult), so its median and the pump/gonadotropin ratio at 5 M/mL are missing (issue 4)",
+    "fsh_addon_chh": "every man reaches >= 1 M/mL vs 47 %: no spread of initial Sertoli maturity between men with congenital HH (issue 4)",
 }
 
 

@@ -369,10 +369,10 @@ def reference(theta, P):
     coef = ref[R.amplitude] * ref[R.pulse_peak_scale]
     period = 1.0 / ref[R.frequency]
     _, mean_occ, permission = gnrh_receptor.train_average(
-        theta, P, period, coef, k_slow, k_fast, 0.0, 0.0, 1.0, NO_TABLE)
+        theta, P, period, coef, k_slow, k_fast, 0.0, 0.0, 1.0, ref[PULSE_TABLE:])
     ref[R.availability] = gnrh_receptor.steady_availability(theta, P, mean_occ, permission)
     ref[R.drive], _, _ = gnrh_receptor.train_average(
-        theta, P, period, coef, k_slow, k_fast, 0.0, 0.0, ref[R.availability], NO_TABLE)
+        theta, P, period, coef, k_slow, k_fast, 0.0, 0.0, ref[R.availability], ref[PULSE_TABLE:])
     lh = theta[P.lh_ref_iu_l]
     ref[R.lhr_availability] = leydig.lhr_availability_steady(theta, P, lh)
     ref[R.activation] = leydig.lh_activation(theta, P, lh, ref[R.lhr_availability])
