@@ -45,6 +45,42 @@ def test_covariates_are_drawn_within_their_bounds():
     assert asian == pytest.approx(0.3, abs=0.03)
 
 
+def test_initial_sertoli_maturity_varies_in_congenital_hh_only():
+    from dataclasses import replace
+
+    from hpgsim.simulate import patient_theta
+
+    params, _, _ = model.build()
+    col = params.position("sertoli_maturity_start")
+    chh = population.sample(Cohort(phenotype="congenital_hh"), 2000, seed=3)
+    z = np.array([s.sertoli_maturity_z for s in chh.specs])
+    assert abs(z.mean()) < 0.08 and np.std(z) == pytest.approx(1.0, abs=0.05)
+    m0 = np.array([patient_theta(s)[col] for s in chh.specs])
+    assert np.median(m0) == pytest.approx(params.parameters["congenital_hh_sertoli_maturity"].value, rel=0.1)
+    assert 0.0 < m0.min() and m0.max() < 1.0 and np.corrcoef(z, np.log(m0 / (1 - m0)))[0, 1] > 0.999
+    # an adult man's parameters ignore the deviate (drawn last, so his other draws are as before)
+    adult = population.sample(COHORT, 5, seed=3)
+    for s in adult.specs:
+        assert np.array_equal(patient_theta(s), patient_theta(replace(s, sertoli_maturity_z=0.0)))
+
+
+def test_larger_initial_maturity_induces_sperm_sooner_in_congenital_hh():
+    """The spread of initial Sertoli maturity is what separates early from late responders."""
+    from scipy.stats import spearmanr
+
+    sc = hpgsim.load_scenario({"patient": {"phenotype": "congenital_hh", "age_years": 25},
+                               "regimens": [{"drug": "gonadorelin", "route": "pump", "dose": "10 ug", "every": "90 min"}],
+                               "simulate": {"until": "24 mo", "output_every": "7 d", "population": 40, "seed": 5}})
+    res = hpgsim.simulate(sc)
+    df = res.to_pandas()
+    cov = res.population.covariates()
+    first = df[df.sperm_concentration_m_ml >= 0.01].groupby("patient").time_d.min().reindex(cov.patient, fill_value=1e9)
+    volume0 = df[df.time_d == 0].set_index("patient").testis_volume_ml
+    assert spearmanr(cov.sertoli_maturity_z, first).statistic < -0.6  # other random effects (germ-cell loss, sperm output) add scatter
+    assert spearmanr(cov.sertoli_maturity_z, volume0).statistic > 0.99
+    assert volume0.min() < 2.3 < volume0.max() and volume0.max() < 12.0
+
+
 def test_scenario_spreads_and_mixes_are_validated():
     sc = hpgsim.load_scenario({"patient": {"age_years": {"mean": 40, "sd": 5}, "ethnicity": {"asian": 0.25, "non_asian": 0.75}},
                                "simulate": {"until": "10 d"}})

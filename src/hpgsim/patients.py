@@ -28,7 +28,10 @@ PARAMETERS = table(
         ("primary_hh_sertoli_capacity", 0.3, "1", 0.05, 0.8,
          "assumed: damaged seminiferous epithelium in primary hypogonadism", "Sertoli capacity in primary hypogonadism"),
         ("congenital_hh_sertoli_maturity", 0.02, "1", 0.0, 0.3,
-         "assumed: prepubertal, immature Sertoli cells; testis ~2.3 mL (Huang 2015)", "initial Sertoli maturity in congenital HH"),
+         "assumed: prepubertal, immature Sertoli cells; testis ~2.3 mL (Huang 2015)", "initial Sertoli maturity in congenital HH (typical man)"),
+        ("congenital_hh_maturity_logit_sd", 2.5, "1", 0.0, 3.0,
+         "calibrated by hand: fsh_addon_chh, gnrh_pump_chh; men with congenital HH range from complete (testes 1-2 mL) to partial forms with some pubertal development (4-8 mL), and that spread separates the men who respond to hCG alone, to FSH within a year, or later (Bouloux 2003: 19 of 49 on hCG alone, 14 of the other 30 within 48 weeks of FSH)",
+         "between-man SD of the logit of initial Sertoli maturity in congenital HH"),
         ("age_ref_years", 35.0, "y", 20.0, 50.0, "reference age of the reference man (Travison 19-39 y cohort)", "reference age"),
         ("age_leydig_slope_per_y", 0.008, "1/y", 0.0, 0.02,
          "assumed: serum T falls ~1 %/y after 40 (cross-sectional cohorts)", "fractional loss of Leydig capacity per year above reference age"),
@@ -93,6 +96,18 @@ class PatientSpec:
     bmi: float = 25.0
     ethnicity: str = "non_asian"
     baseline_sperm_m_ml: float | None = None
+    sertoli_maturity_z: float = 0.0
+    """Standard-normal deviate of initial Sertoli maturity (congenital HH only; 0 = typical)."""
+
+
+def _logit(p: float) -> float:
+    return math.log(p / (1.0 - p))
+
+
+def congenital_maturity(typical: float, logit_sd: float, z: float) -> float:
+    """Initial Sertoli maturity of a man with congenital HH: logit-normal around the typical
+    value, so it stays inside (0, 1) and spreads over orders of magnitude at the low end."""
+    return 1.0 / (1.0 + math.exp(-(_logit(typical) + logit_sd * z)))
 
 
 def individual_values(spec: PatientSpec, values: dict[str, float]) -> dict[str, float]:
@@ -110,7 +125,8 @@ def individual_values(spec: PatientSpec, values: dict[str, float]) -> dict[str, 
         out["sertoli_capacity"] = v["primary_hh_sertoli_capacity"]
     elif spec.phenotype == "congenital_hh":
         out["generator_activity"] = 0.0
-        out["sertoli_maturity_start"] = v["congenital_hh_sertoli_maturity"]
+        out["sertoli_maturity_start"] = congenital_maturity(
+            v["congenital_hh_sertoli_maturity"], v["congenital_hh_maturity_logit_sd"], spec.sertoli_maturity_z)
     years = spec.age_years - v["age_ref_years"]
     out["leydig_capacity"] *= math.exp(-v["age_leydig_slope_per_y"] * max(0.0, years))
     out["shbg_nmol_l"] = v["shbg_ref_nmol_l"] * math.exp(
@@ -178,4 +194,6 @@ class Cohort:
         bmi = self.bmi.sample(rng)
         asian = rng.uniform() < self.asian_fraction
         sperm = None if self.baseline_sperm_m_ml is None else self.baseline_sperm_m_ml.sample(rng)
-        return PatientSpec(self.phenotype, age, bmi, "asian" if asian else "non_asian", sperm)
+        # drawn last, so adding it left every earlier draw (and so every adult man) unchanged
+        maturity_z = float(rng.standard_normal())
+        return PatientSpec(self.phenotype, age, bmi, "asian" if asian else "non_asian", sperm, maturity_z)
