@@ -134,6 +134,25 @@ def test_bad_scenario_in_a_case_is_refused():
         parse_cases({"cases": [case]})
 
 
+def test_recovery_curve_marks_published_medians_at_one_half():
+    from hpgsim.validation.report import case_section
+    from hpgsim.validation.run import CaseResult, MetricResult
+
+    case = {"id": "z", "group": "g", "title": "t", "source": "s", "design": "d", "measure": "m",
+            "published": "p", "tolerance": "t",
+            "arms": {"a": {"regimens": [], "simulate": {"until": "1 d"}}},
+            "figures": [{"type": "recovery_curve", "arm": "a", "output": "sperm_concentration_m_ml", "threshold": 5,
+                         "time_unit": "d", "time_axis": "time from the start of treatment"}],
+            "metrics": [{"name": "m", "kind": "time_back", "arm": "a", "output": "sperm_concentration_m_ml",
+                         "threshold": 5, "time_unit": "d", "published": 12, "tolerance": {"relative": 0.4}}]}
+    (parsed,) = parse_cases({"cases": [case]})
+    arm = _arm([0, 10, 20, 30], [[0, 0, 10, 10], [0, 10, 10, 10], [0, 0, 0, 10]])
+    x = per_man(parsed.metrics[0], arm)
+    result = CaseResult(parsed, [MetricResult(parsed.metrics[0], 15.0, (10.0, 20.0), 3, True, x)], {"a": arm}, 0.1)
+    html = case_section(result)
+    assert "published median" in html and "time from the start of treatment (d)" in html
+
+
 # ------------------------------------------------------------------------------ command line
 def test_validate_command_writes_report_and_exits_by_result(tmp_path):
     runner = CliRunner()

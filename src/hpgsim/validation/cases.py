@@ -168,6 +168,7 @@ class Figure(_Strict):
     log: bool = False
     title: str | None = None
     time_unit: Literal["d", "wk", "mo"] = "mo"
+    time_axis: str = "time after stopping"
 
 
 class Case(_Strict):

@@ -156,7 +156,15 @@ def _recovery_figure(result: CaseResult, spec: Figure) -> go.Figure:
             x=[x for x, _, _ in pts], y=[y for _, y, _ in pts], mode="markers", name="published",
             marker=dict(symbol="diamond", size=12, color=_PUB),
             error_y=dict(type="data", array=[tol.absolute or 0 for *_, tol in pts])))
-    fig.update_layout(xaxis_title=f"time after stopping ({spec.time_unit})", yaxis_title="probability",
+    medians = [m for m in result.metrics if m.metric.kind == "time_back" and m.metric.arm == spec.arm
+               and m.metric.threshold == spec.threshold and m.metric.stat in (None, "median")
+               and m.published is not None]
+    if medians:  # a median time is where the curve crosses one half
+        fig.add_trace(go.Scatter(
+            x=[m.published for m in medians], y=[0.5] * len(medians), mode="markers", name="published median",
+            marker=dict(symbol="diamond", size=12, color=_PUB),
+            error_x=dict(type="data", array=[m.published * (m.metric.tolerance.relative or 0) for m in medians])))
+    fig.update_layout(xaxis_title=f"{spec.time_axis} ({spec.time_unit})", yaxis_title="probability",
                       yaxis_range=[0, 1.02], height=380, plot_bgcolor="white",
                       margin=dict(l=50, r=20, t=30, b=40))
     return fig
