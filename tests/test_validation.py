@@ -54,12 +54,12 @@ def test_population_suppression_kinetics_case():
 
 
 def test_fsh_addon_case_in_congenital_hh():
-    """Bouloux 2003: 47 % (± 15 points) of the men still azoospermic on hCG reach 1 M/mL within
-    48 weeks of FSH, at a median of 5.5 months (± 40 %); recomputed on 300 men."""
+    """Bouloux 2003: about half of the men still azoospermic on hCG reach 1 M/mL within 48 weeks
+    of FSH (the case's tolerances judge the numbers); recomputed on 300 men."""
     (r,) = run_cases(select(["fsh_addon_chh"]))
     values = {m.metric.name: m.simulated for m in r.metrics}
     assert r.passed, values
-    assert 0.32 <= values["fraction"] <= 0.62 and 3.3 <= values["median_months"] <= 7.7
+    assert 0.0 < values["fraction"] < 1.0  # the spread splits responders from the others
 
 
 def test_metrics_report_numbers_from_the_model(fast_results):
@@ -151,6 +151,10 @@ def test_recovery_curve_marks_published_medians_at_one_half():
     result = CaseResult(parsed, [MetricResult(parsed.metrics[0], 15.0, (10.0, 20.0), 3, True, x)], {"a": arm}, 0.1)
     html = case_section(result)
     assert "published median" in html and "time from the start of treatment (d)" in html
+    from hpgsim.validation.report import _tolerance_bar
+
+    bar = _tolerance_bar(result.metrics)  # the accepted interval 7.2-16.8 around 12
+    assert bar["array"] == pytest.approx([4.8]) and bar["arrayminus"] == pytest.approx([4.8])
 
 
 # ------------------------------------------------------------------------------ command line

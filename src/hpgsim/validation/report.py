@@ -137,6 +137,16 @@ def _km(times: np.ndarray, horizon: float):
     return t, 1 - kmf.survival_function_.to_numpy()[:, 0], 1 - ci[:, 1], 1 - ci[:, 0]
 
 
+def _tolerance_bar(results) -> dict:
+    """Error bars spanning each published value's accepted interval (its tolerance)."""
+    ups, downs = [], []
+    for m in results:
+        lo, hi = m.metric.tolerance.bounds(m.published) or (m.published, m.published)
+        ups.append(hi - m.published if np.isfinite(hi) else 0.0)
+        downs.append(m.published - lo if np.isfinite(lo) else 0.0)
+    return dict(type="data", symmetric=False, array=ups, arrayminus=downs)
+
+
 def _recovery_figure(result: CaseResult, spec: Figure) -> go.Figure:
     arm = result.arms[spec.arm]
     unit = TIME_UNITS[spec.time_unit]
@@ -149,21 +159,19 @@ def _recovery_figure(result: CaseResult, spec: Figure) -> go.Figure:
     fig.add_trace(go.Scatter(x=np.r_[t, t[::-1]], y=np.r_[hi, lo[::-1]], fill="toself", line_width=0,
                              fillcolor="rgba(31,95,168,0.18)", name="95 % band", hoverinfo="skip"))
     fig.add_trace(go.Scatter(x=t, y=p, line=dict(color=_SIM, shape="hv"), name=f"simulated ({times.size} men)"))
-    pts = [(m.metric.days("by") / unit, m.published, m.metric.tolerance) for m in result.metrics
+    pts = [m for m in result.metrics
            if m.metric.stat == "probability_by" and m.metric.arm == spec.arm and m.published is not None]
     if pts:
         fig.add_trace(go.Scatter(
-            x=[x for x, _, _ in pts], y=[y for _, y, _ in pts], mode="markers", name="published",
-            marker=dict(symbol="diamond", size=12, color=_PUB),
-            error_y=dict(type="data", array=[tol.absolute or 0 for *_, tol in pts])))
+            x=[m.metric.days("by") / unit for m in pts], y=[m.published for m in pts], mode="markers",
+            name="published", marker=dict(symbol="diamond", size=12, color=_PUB), error_y=_tolerance_bar(pts)))
     medians = [m for m in result.metrics if m.metric.kind == "time_back" and m.metric.arm == spec.arm
                and m.metric.threshold == spec.threshold and m.metric.stat in (None, "median")
                and m.published is not None]
     if medians:  # a median time is where the curve crosses one half
         fig.add_trace(go.Scatter(
             x=[m.published for m in medians], y=[0.5] * len(medians), mode="markers", name="published median",
-            marker=dict(symbol="diamond", size=12, color=_PUB),
-            error_x=dict(type="data", array=[m.published * (m.metric.tolerance.relative or 0) for m in medians])))
+            marker=dict(symbol="diamond", size=12, color=_PUB), error_x=_tolerance_bar(medians)))
     fig.update_layout(xaxis_title=f"{spec.time_axis} ({spec.time_unit})", yaxis_title="probability",
                       yaxis_range=[0, 1.02], height=380, plot_bgcolor="white",
                       margin=dict(l=50, r=20, t=30, b=40))
