@@ -126,7 +126,7 @@ class Metric(_Strict):
     q: float | None = None
     by: str | None = None
     covariate: str | None = None
-    among: Among | None = None
+    among: Among | list[Among] | None = None
     of: list[str] | None = None
     published: float | None = None
     tolerance: Tolerance | None = None

@@ -151,16 +151,19 @@ def per_man(metric: Metric, arm: ArmRun) -> np.ndarray:
 
 
 def among(metric: Metric, arm: ArmRun) -> np.ndarray:
-    """Which men the metric is computed on (all, or those meeting ``metric.among``)."""
-    if metric.among is None:
-        return np.ones(arm.n, bool)
-    a = metric.among
-    level = interp_rows(arm.times, arm.column(a.output), parse_time_days(a.at))
+    """Which men the metric is computed on: all, or those meeting every condition of
+    ``metric.among`` (one condition or a list, e.g. a normal baseline and azoospermia at
+    the end of treatment)."""
     keep = np.ones(arm.n, bool)
-    if a.below is not None:
-        keep &= level < a.below
-    if a.at_least is not None:
-        keep &= level >= a.at_least
+    conditions = metric.among if isinstance(metric.among, list) else [metric.among]
+    for a in conditions:
+        if a is None:
+            continue
+        level = interp_rows(arm.times, arm.column(a.output), parse_time_days(a.at))
+        if a.below is not None:
+            keep &= level < a.below
+        if a.at_least is not None:
+            keep &= level >= a.at_least
     return keep
 
 
