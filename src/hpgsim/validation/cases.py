@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from ..scenario import Scenario, ScenarioError, load_scenario
 from ..units import DAYS_PER, UnitError, parse_time_days
@@ -126,10 +126,16 @@ class Metric(_Strict):
     q: float | None = None
     by: str | None = None
     covariate: str | None = None
-    among: Among | list[Among] | None = None
+    among: list[Among] = []
+    """Conditions a man must all meet to be counted (one condition may be written alone)."""
     of: list[str] | None = None
     published: float | None = None
     tolerance: Tolerance | None = None
+
+    @field_validator("among", mode="before")
+    @classmethod
+    def _conditions_as_list(cls, value):
+        return [value] if isinstance(value, dict) else value
 
     @model_validator(mode="after")
     def _consistent(self):

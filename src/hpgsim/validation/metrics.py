@@ -151,14 +151,11 @@ def per_man(metric: Metric, arm: ArmRun) -> np.ndarray:
 
 
 def among(metric: Metric, arm: ArmRun) -> np.ndarray:
-    """Which men the metric is computed on: all, or those meeting every condition of
-    ``metric.among`` (one condition or a list, e.g. a normal baseline and azoospermia at
-    the end of treatment)."""
+    """Which men the metric is computed on: those meeting every condition of
+    ``metric.among`` (all men when there is none), e.g. a normal baseline and azoospermia at
+    the end of treatment."""
     keep = np.ones(arm.n, bool)
-    conditions = metric.among if isinstance(metric.among, list) else [metric.among]
-    for a in conditions:
-        if a is None:
-            continue
+    for a in metric.among:
         level = interp_rows(arm.times, arm.column(a.output), parse_time_days(a.at))
         if a.below is not None:
             keep &= level < a.below
