@@ -201,6 +201,9 @@ def drug_rates(S, y, dy, lib, u):
     for s in range(S.n_species):
         dy[S.central0 + s] = u[s] - ke[s] * y[S.central0 + s]
     for d in range(S.n_depots):
+        if shortcut(y[S.depot0 + d] == 0.0):  # an empty depot releases nothing
+            dy[S.depot0 + d] = 0.0
+            continue
         flux = depot_ka[d] * y[S.depot0 + d]
         dy[S.depot0 + d] = -flux
         s = depot_species[d]

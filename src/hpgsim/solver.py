@@ -32,12 +32,21 @@ DRUG_FLUSH = 1e-12
 
 
 @njit(cache=True)
+def _combine(k, coeffs, n_used, out):
+    """out = Σ_j coeffs[j]·k[j] (stage by stage, so the loop over states vectorizes)."""
+    for i in range(out.size):
+        out[i] = 0.0
+    for j in range(n_used):
+        c = coeffs[j]
+        for i in range(out.size):
+            out[i] += c * k[j, i]
+
+
+@njit(cache=True)
 def _stage(y, h, k, coeffs, n_used, out):
+    _combine(k, coeffs, n_used, out)
     for i in range(y.size):
-        acc = 0.0
-        for j in range(n_used):
-            acc += coeffs[j] * k[j, i]
-        out[i] = y[i] + h * acc
+        out[i] = y[i] + h * out[i]
 
 
 @njit(cache=True)
@@ -91,13 +100,11 @@ def solve(y0, seg_t0, seg_t1, seg_bolus, seg_u, out_t, theta, P, S, ref, lib, mo
             rhs(t + h_try, tmp, k[5], theta, P, S, ref, lib, u, mode)
             _stage(y, h_try, k, b, 6, y_new)
             rhs(t + h_try, y_new, k[6], theta, P, S, ref, lib, u, mode)
+            _combine(k, e, 7, tmp)
             err = 0.0
             for i in range(n):
-                ei = 0.0
-                for j in range(7):
-                    ei += e[j] * k[j, i]
                 scale = atol + rtol * max(abs(y[i]), abs(y_new[i]))
-                err += (h_try * ei / scale) ** 2
+                err += (h_try * tmp[i] / scale) ** 2
             err = np.sqrt(err / n)
             if err <= 1.0 or h_try < 1e-10:
                 t = t_target if last else t + h_try

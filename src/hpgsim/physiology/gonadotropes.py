@@ -13,7 +13,7 @@ import math
 from numba import njit
 
 from ..parameters import table
-from .response import hill_inhibition
+from .response import hill_inhibition, power
 
 PARAMETERS = table(
     "gonadotropes",
@@ -80,7 +80,7 @@ def steroid_factor(theta, P, androgen_gain, estrogen_gain, exposure, exposure_re
     The androgen part uses the integrated androgen exposure shared with the hypothalamus.
     """
     return (1.0 + androgen_gain * exposure_ref + estrogen_gain) / (
-        1.0 + androgen_gain * exposure + estrogen_gain * estrogen ** theta[P.pit_estrogen_hill]
+        1.0 + androgen_gain * exposure + estrogen_gain * power(estrogen, theta[P.pit_estrogen_hill])
     )
 
 

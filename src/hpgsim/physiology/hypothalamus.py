@@ -11,7 +11,7 @@ import math
 from numba import njit
 
 from ..parameters import table
-from .response import hill
+from .response import hill, power
 
 PARAMETERS = table(
     "hypothalamus",
@@ -95,7 +95,7 @@ def pulse_amplitude(theta, P, exposure, estrogen, generator_activity):
     return generator_activity * theta[P.gnrh_amp_max] / (
         1.0
         + theta[P.gnrh_amp_androgen_gain] * exposure
-        + theta[P.gnrh_amp_estrogen_gain] * estrogen ** theta[P.gnrh_estrogen_hill]
+        + theta[P.gnrh_amp_estrogen_gain] * power(estrogen, theta[P.gnrh_estrogen_hill])
     )
 
 

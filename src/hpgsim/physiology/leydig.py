@@ -13,7 +13,7 @@ import math
 from numba import njit
 
 from ..parameters import table
-from .response import hill
+from .response import hill, power
 
 PARAMETERS = table(
     "leydig",
@@ -89,7 +89,7 @@ def capacity_rate(capacity, drive_rel, rate, gain, floor, ceiling):
     Shared by the medium (days) and slow (months) Leydig capacities, which differ only in
     rate, gain and bounds.
     """
-    target = min(ceiling, max(floor, drive_rel**gain))
+    target = min(ceiling, max(floor, power(drive_rel, gain)))
     return rate * (target - capacity)
 
 

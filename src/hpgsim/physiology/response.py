@@ -1,22 +1,36 @@
 """Dose-response shapes shared by every module (compiled helpers, no parameters)."""
 
+import math
+
 from numba import njit
 
 
 @njit(cache=True)
 def power(x, n):
-    """x**n, by multiplication for the whole exponents used in hot loops (cheaper than pow)."""
+    """x**n for x >= 0, by multiplication and square roots for the exponents the tables
+    use (glibc's pow costs several times more, and the right-hand side calls this often)."""
+    if n == 1.0:
+        return x
+    if n == 2.0:
+        return x * x
+    if n == 3.0:
+        return x * x * x
+    if n == 4.0:
+        x2 = x * x
+        return x2 * x2
     if n == 8.0:
         x2 = x * x
         x4 = x2 * x2
         return x4 * x4
-    if n == 4.0:
+    if n == 16.0:
         x2 = x * x
-        return x2 * x2
-    if n == 3.0:
-        return x * x * x
-    if n == 2.0:
-        return x * x
+        x4 = x2 * x2
+        x8 = x4 * x4
+        return x8 * x8
+    if n == 0.5:
+        return math.sqrt(x)
+    if n == 1.5:
+        return x * math.sqrt(x)
     return x**n
 
 

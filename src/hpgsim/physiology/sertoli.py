@@ -15,7 +15,7 @@ import math
 from numba import njit
 
 from ..parameters import table
-from .response import hill
+from .response import hill, power
 
 PARAMETERS = table(
     "sertoli",
@@ -98,7 +98,7 @@ def germ_capacity(theta, P, maturity):
 def inhibin_rate(theta, P, inhibin_b, maturity, function, germ_load):
     k = math.log(2.0) / theta[P.inhibin_half_life_d]
     basal = theta[P.inhibin_basal_fraction]
-    regulated = (max(function, 0.0) ** theta[P.inhibin_sertoli_exponent]
-                 * max(germ_load, 0.0) ** theta[P.inhibin_germ_exponent])
+    regulated = (power(max(function, 0.0), theta[P.inhibin_sertoli_exponent])
+                 * power(max(germ_load, 0.0), theta[P.inhibin_germ_exponent]))
     target = theta[P.inhibin_b_ref_pg_ml] * maturity * (basal + (1.0 - basal) * regulated)
     return k * (target - inhibin_b)
