@@ -1,5 +1,7 @@
 """Calibration: fitted values laid over the module tables, and the fit command itself."""
 
+import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -91,3 +93,15 @@ def test_later_fits_see_earlier_estimates_as_written(monkeypatch):
     passed_on = seen[specs[1]["name"]][(first.name, first.what)]
     assert passed_on == calibration_fit.as_written(first.high / 3.0) != first.high / 3.0
     assert calibration_fit.as_written(0.0288099123) == 0.0288099
+
+
+def test_per_study_weighting_gives_each_case_the_weight_of_one_metric():
+    frame = pd.DataFrame({"case": ["liu"] * 4 + ["who"], "metric": list("abcde"),
+                          "residual": [1.0, 1.0, 1.0, 1.0, 1.0]})
+    w = calibration_fit.residual_weights(frame, "per_study")
+    assert w == pytest.approx([0.5, 0.5, 0.5, 0.5, 1.0])
+    # four unit misses of one study now cost what the single miss of the other does
+    assert np.sum((w[:4] * frame.residual[:4]) ** 2) == pytest.approx((w[4] * frame.residual[4]) ** 2)
+    assert calibration_fit.residual_weights(frame) == pytest.approx(np.ones(5))
+    with pytest.raises(ValueError, match="weighting must be one of"):
+        calibration_fit.residual_weights(frame, "per_patient")

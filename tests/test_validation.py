@@ -17,9 +17,8 @@ from hpgsim.observables import COLUMNS
 
 KNOWN_GAPS = {
     "clomiphene_50_healthy": "T +0.89 vs +1.46 (35 %): Leydig output rises less than the published T for the published LH rise",
-    "liu2006_recovery": "79 % back by 6 months vs 67 % (±10 points); lower baseline LH, faster suppression and the shorter-acting ester do not speed recovery in the model (issue 4)",
-    "who1990_recovery": "median 4.81 months to 20 M/mL after azoospermia vs 3.7 (±30 %: at most 4.81), a miss of 0.002 months (issue 4)",
-    "gnrh_pump_chh": "on hCG + hMG most men stay below 5 M/mL for 30 months (Sertoli function near 0.75 of adult at the FSH that hMG 150 IU twice weekly gives), so its median and the pump/gonadotropin ratio at 5 M/mL are missing (issue 4)",
+    "liu2006_recovery": "82 % back by 6 months vs 67 % (±10 points); lower baseline LH, faster suppression and the shorter-acting ester do not speed recovery in the model (issue 4)",
+    "gnrh_pump_chh": "on hCG + hMG most men stay below 5 M/mL for 4 years (Sertoli function near 0.75 of adult at the FSH that hMG 150 IU twice weekly gives), so its median and the pump/gonadotropin ratio at 5 M/mL are missing (issue 4)",
 }
 
 

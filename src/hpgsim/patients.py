@@ -44,6 +44,9 @@ PARAMETERS = table(
          "germ-cell loss multiplier in Asian men"),
         ("asian_recovery_factor", 1.25, "1", 1.0, 2.0,
          "assumed: Asian origin recovers faster (Liu 2006, direction only)", "recovery rate multiplier in Asian men"),
+        ("age_recovery_slope_per_y", 0.02, "1/y", 0.0, 0.05,
+         "assumed: older men recovered faster in Liu 2006's multivariate analysis (direction only; the size, 2 % per year about the reference age, is assumed)",
+         "fractional change of the recovery-rate factor per year of age above the reference age"),
     ],
 )
 
@@ -136,6 +139,7 @@ def individual_values(spec: PatientSpec, values: dict[str, float]) -> dict[str, 
     if spec.ethnicity == "asian":
         out["germ_sensitivity"] = v["asian_germ_sensitivity"]
         out["recovery_rate_factor"] = v["asian_recovery_factor"]
+    out["recovery_rate_factor"] *= math.exp(v["age_recovery_slope_per_y"] * years)
     if spec.baseline_sperm_m_ml is not None:
         out["sperm_baseline_factor"] = spec.baseline_sperm_m_ml / v["sperm_ref_m_ml"]
     return out

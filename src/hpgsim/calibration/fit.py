@@ -15,6 +15,11 @@ it and the priors of the parameters of the fits after it, never the shipped valu
 own run. One run from the priors therefore reproduces ``fitted.yaml`` exactly (a rerun of
 a single fit takes the earlier fits' shipped values, which are that run's estimates).
 
+A fit may weigh each *study* equally instead of each metric (``weighting: per_study`` in
+the spec): every residual of a case is divided by the square root of the number of its
+fitted metrics, so a study that reports one curve as seven correlated numbers counts as
+much as one that reports two, not three and a half times as much.
+
 Identifiability is read from the Jacobian at the optimum: the approximate standard error of
 each log-parameter, ``sqrt(diag((JᵀJ)⁻¹))`` (one tolerance, on the side of the miss, taken as
 one standard deviation), and the correlations between estimates. A parameter whose relative standard
@@ -55,11 +60,12 @@ class FitResult:
     parameters: list[FitParameter]
     prior: np.ndarray
     estimate: np.ndarray
-    residuals: pd.DataFrame  # metric, simulated, target, low, high, prior_residual, residual
+    residuals: pd.DataFrame  # case, metric, simulated, target, low, high, prior_residual, residual, weight
     identifiability: pd.DataFrame  # parameter, prior, estimate, relative_se, pinned, collinear_with
     evaluations: int
     cost_prior: float
     cost: float
+    weighting: str = "per_metric"
 
 
 def load_spec() -> list[dict]:
@@ -122,12 +128,27 @@ def _evaluate(params: list[FitParameter], x: np.ndarray, cases, base: dict | Non
                 continue
             target, low, high = tgt
             sim = m.simulated if math.isfinite(m.simulated) else high + 2 * (high - target)
-            rows.append({"metric": f"{r.case.id}.{m.metric.name}", "simulated": sim, "target": target,
+            rows.append({"case": r.case.id, "metric": f"{r.case.id}.{m.metric.name}", "simulated": sim,
+                         "target": target,
                          "low": low, "high": high, "residual": scaled_miss(sim, target, low, high)})
     return pd.DataFrame(rows)
 
 
 DEFAULT_EVALUATIONS = 60
+WEIGHTINGS = ("per_metric", "per_study")
+
+
+def residual_weights(frame: pd.DataFrame, weighting: str = "per_metric") -> np.ndarray:
+    """Weight of each residual: 1, or 1/sqrt(fitted metrics of its case) ``per_study``."""
+    if weighting not in WEIGHTINGS:
+        raise ValueError(f"calibration: weighting must be one of {', '.join(WEIGHTINGS)}, not {weighting!r}")
+    if weighting == "per_metric":
+        return np.ones(len(frame))
+    return 1.0 / np.sqrt(frame.groupby("case")["metric"].transform("count").to_numpy(dtype=float))
+
+
+def _cost(frame: pd.DataFrame, weighting: str) -> float:
+    return 0.5 * float(np.sum((residual_weights(frame, weighting) * frame.residual.to_numpy()) ** 2))
 
 
 def _shipped_entries(path=FITTED_FILE) -> dict:
@@ -176,6 +197,8 @@ def run_fit(spec: dict, *, base: dict | None = None, max_evaluations: int | None
 
     params = _parameters(spec)
     cases = select(spec["cases"])
+    weighting = spec.get("weighting", "per_metric")
+    residual_weights(pd.DataFrame({"case": [], "metric": []}), weighting)  # refuse a typo before any run
     prior = np.array([_prior(p) for p in params])
     lo = np.log([p.low for p in params])
     hi = np.log([p.high for p in params])
@@ -184,9 +207,9 @@ def run_fit(spec: dict, *, base: dict | None = None, max_evaluations: int | None
     def residuals(z: np.ndarray) -> np.ndarray:
         count["n"] += 1
         frame = _evaluate(params, np.exp(z), cases, base)
-        echo(f"  evaluation {count['n']:>3}: cost {0.5 * float(np.sum(frame.residual ** 2)):.4g}  "
+        echo(f"  evaluation {count['n']:>3}: cost {_cost(frame, weighting):.4g}  "
              + " ".join(f"{p.name}={v:.4g}" for p, v in zip(params, np.exp(z))))
-        return frame.residual.to_numpy()
+        return residual_weights(frame, weighting) * frame.residual.to_numpy()
 
     z0 = np.clip(np.log(prior), lo + 1e-9, hi - 1e-9)
     before = _evaluate(params, prior, cases, base)
@@ -197,9 +220,10 @@ def run_fit(spec: dict, *, base: dict | None = None, max_evaluations: int | None
     estimate = np.exp(fit.x)
     after = _evaluate(params, estimate, cases, base)
     after.insert(after.columns.get_loc("residual"), "prior_residual", before.residual.to_numpy())
+    after["weight"] = residual_weights(after, weighting)
     return FitResult(spec["name"], list(spec["cases"]), params, prior, estimate, after,
                      identifiability(params, prior, estimate, fit.jac), count["n"],
-                     0.5 * float(np.sum(before.residual ** 2)), 0.5 * float(np.sum(after.residual ** 2)))
+                     _cost(before, weighting), _cost(after, weighting), weighting)
 
 
 def identifiability(params, prior, estimate, jac: np.ndarray) -> pd.DataFrame:
@@ -242,7 +266,8 @@ def write_fitted(results: list[FitResult], path=FITTED_FILE) -> None:
 
 def summary_text(r: FitResult) -> str:
     lines = [f"fit {r.name}: cases {', '.join(r.cases)}; {r.evaluations} evaluations; "
-             f"cost {r.cost_prior:.4g} (prior) -> {r.cost:.4g}"]
+             f"cost {r.cost_prior:.4g} (prior) -> {r.cost:.4g}"
+             + (" (each study weighted equally)" if r.weighting == "per_study" else "")]
     for row in r.identifiability.itertuples():
         flag = "pinned down" if row.pinned else "NOT pinned down" + (
             f" (collinear with {row.collinear_with})" if row.collinear_with else "")
