@@ -17,7 +17,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent
 COMPILED_CORE = (
     "physiology/*.py", "drugs/*.py", "model.py", "solver.py", "steady_state.py", "engine.py",
-    "observables.py", "units.py", "parameters.py", "patients.py", "_cache.py",
+    "observables.py", "units.py", "parameters.py", "patients.py", "_cache.py", "compiled.py",
 )
 
 

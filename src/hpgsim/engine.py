@@ -13,7 +13,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-from numba import njit
+from .compiled import compiled_nogil
 
 from .model import reference
 from .observables import COLUMNS, observe
@@ -24,7 +24,7 @@ N_COLUMNS = len(COLUMNS)
 STAT_FIELDS = ("accepted_steps", "rejected_steps", "newton_converged")
 
 
-@njit(nogil=True, cache=True)
+@compiled_nogil
 def _men(values, stats, thetas, seg_t0, seg_t1, bolus, seg_u, out_t, U, P, S, lib, n, n_inputs,
          mode, t0, rtol, atol, hmax):
     """Fill ``values`` and ``stats`` for every row of ``thetas`` (runs without the GIL)."""

@@ -13,7 +13,7 @@ from collections import namedtuple
 from functools import lru_cache
 
 import numpy as np
-from numba import njit
+from .compiled import compiled
 
 from . import calibration, drugs, patients
 from .drugs import pk
@@ -151,7 +151,7 @@ def library_arrays(library: pk.CompiledLibrary, potency_overrides: dict[str, flo
 
 
 # --------------------------------------------------------------------------- drug effects
-@njit(cache=True)
+@compiled
 def drug_effects(theta, P, S, y, lib):
     """Sum the PD loads of all circulating drug species at this instant."""
     depot_ka, depot_species, ke, volume, target, potency, efficacy, metabolite, metf = lib
@@ -190,7 +190,7 @@ def drug_effects(theta, P, S, y, lib):
             lh_equivalent, lh_exogenous, fsh_exogenous)
 
 
-@njit(cache=True)
+@compiled
 def drug_rates(S, y, dy, lib, u):
     """Depot absorption, infusions, elimination and metabolite formation.
 
@@ -219,14 +219,14 @@ def drug_rates(S, y, dy, lib, u):
 
 
 # ------------------------------------------------------------------------ GnRH receptor drive
-@njit(cache=True)
+@compiled
 def _instant(theta, P, availability, agonist, antagonist):
     occ = gnrh_receptor.occupancy(agonist, antagonist)
     return (gnrh_receptor.gonadotrope_response(theta, P, availability, occ), occ,
             gnrh_receptor.recovery_permission(theta, P, occ))
 
 
-@njit(cache=True)
+@compiled
 def receptor_drive(theta, P, y, S, ref, mode, frequency, amplitude, agonist, antagonist, u):
     """(release drive H, mean occupancy, mean recovery permission) at the pituitary."""
     availability = y[S.gnrh_receptor_availability]
@@ -268,7 +268,7 @@ def receptor_drive(theta, P, y, S, ref, mode, frequency, amplitude, agonist, ant
 
 
 # ------------------------------------------------------------------------------ the loop
-@njit(cache=True)
+@compiled
 def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
     """dy/dt of the whole axis and every drug compartment (writes into ``dy``).
 
@@ -356,7 +356,7 @@ def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
 
 
 # ------------------------------------------------------------------------ reference man
-@njit(cache=True)
+@compiled
 def reference(theta, P):
     """Quantities of the untreated reference man that normalize each module to 1."""
     ref = np.zeros(PULSE_TABLE + gnrh_receptor.TABLE_SIZE)
@@ -383,7 +383,7 @@ def reference(theta, P):
     return ref
 
 
-@njit(cache=True)
+@compiled
 def reference_state(theta, P, S, ref, n):
     """The state of the untreated reference man (exact steady state when eugonadal)."""
     y = np.zeros(n)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from .compiled import compiled
 
 from .model import drug_effects, rhs
 from .physiology import spermatogenesis, testosterone
@@ -26,7 +26,7 @@ COLUMNS = (
 PG_ML_PER_PMOL_L = T_MOLAR_MASS_G_MOL / 1000.0
 
 
-@njit(cache=True)
+@compiled
 def observe(times, Y, U, theta, P, S, ref, lib, mode):
     """One row of measurable quantities per state row (assays see exogenous LH and FSH).
 

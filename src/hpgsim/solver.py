@@ -11,7 +11,7 @@ LSODA on the same equations. (Dormand & Prince, J Comput Appl Math 1980;6:19-26.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from .compiled import compiled
 
 from .model import rhs
 
@@ -31,7 +31,7 @@ DRUG_FLUSH = 1e-12
 """Drug amounts below this are set to zero so a washed-out drug stops limiting the step."""
 
 
-@njit(cache=True)
+@compiled
 def _combine(k, coeffs, n_used, out):
     """out = Σ_j coeffs[j]·k[j] (stage by stage, so the loop over states vectorizes)."""
     for i in range(out.size):
@@ -42,14 +42,14 @@ def _combine(k, coeffs, n_used, out):
             out[i] += c * k[j, i]
 
 
-@njit(cache=True)
+@compiled
 def _stage(y, h, k, coeffs, n_used, out):
     _combine(k, coeffs, n_used, out)
     for i in range(y.size):
         out[i] = y[i] + h * out[i]
 
 
-@njit(cache=True)
+@compiled
 def solve(y0, seg_t0, seg_t1, seg_bolus, seg_u, out_t, theta, P, S, ref, lib, mode,
           rtol, atol, hmax):
     """Integrate over all segments; return (states at ``out_t``, accepted steps, rejected)."""

@@ -10,7 +10,7 @@ development, not an equilibrium, so it keeps its starting value.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from .compiled import compiled
 
 from .model import AVERAGED, PULSATILE, reference_state, rhs
 from .physiology.spermatogenesis import N_EPIDIDYMIS, N_STAGES
@@ -26,7 +26,7 @@ NEWTON_TOL = 1e-11
 """Largest relative rate of change (per day) accepted as 'at rest'."""
 
 
-@njit(cache=True)
+@compiled
 def moving_states(S):
     """States that relax at rest (the unknowns of the Newton solve)."""
     fixed = (S.pulse_phase, S.lh, S.sertoli_maturity)  # phase, quasi-steady LH, development
@@ -37,7 +37,7 @@ def moving_states(S):
     return np.array(idx)
 
 
-@njit(cache=True)
+@compiled
 def _residual(f, y, idx):
     r = 0.0
     for k in idx:
@@ -45,7 +45,7 @@ def _residual(f, y, idx):
     return r
 
 
-@njit(cache=True)
+@compiled
 def newton_rest(y, theta, P, S, ref, lib, u):
     """Solve dy/dt = 0 in place for the moving states; True when converged."""
     idx = moving_states(S)
@@ -89,7 +89,7 @@ def newton_rest(y, theta, P, S, ref, lib, u):
     return res <= NEWTON_TOL
 
 
-@njit(cache=True)
+@compiled
 def _integrate(y, t_from, t_to, theta, P, S, ref, lib, u, mode, rtol, atol, hmax):
     end = np.array([t_to])
     Y, _, _ = solve(y, np.array([t_from]), end, np.zeros((1, y.size)), u.reshape(1, -1), end,
@@ -97,7 +97,7 @@ def _integrate(y, t_from, t_to, theta, P, S, ref, lib, u, mode, rtol, atol, hmax
     return Y[0].copy()
 
 
-@njit(cache=True)
+@compiled
 def untreated_state(theta, P, S, ref, lib, n, n_inputs, mode, t0):
     """(state at ``t0`` of this man before any treatment, found by Newton?)."""
     u = np.zeros(n_inputs)

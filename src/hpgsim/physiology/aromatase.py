@@ -7,7 +7,7 @@ reduce both. E2 then feeds back through the estrogen receptor (``feedback``).
 
 import math
 
-from numba import njit
+from ..compiled import compiled
 
 from ..parameters import table
 
@@ -29,13 +29,13 @@ PARAMETERS = table(
 )
 
 
-@njit(cache=True)
+@compiled
 def elimination_per_d(theta, P):
     """First-order rate at which E2 equilibrates."""
     return math.log(2.0) / (theta[P.e2_half_life_h] / 24.0)
 
 
-@njit(cache=True)
+@compiled
 def e2_rate(theta, P, e2, serum_t, secretion_rel, bmi, inhibition):
     """dE2/dt: relax towards aromatized T (peripheral + testicular), times (1 - inhibition)."""
     k = elimination_per_d(theta, P)

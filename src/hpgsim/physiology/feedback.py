@@ -8,20 +8,20 @@ inhibitor lower E2 without touching the androgen part. Both are 1 in the referen
 of their own.
 """
 
-from numba import njit
+from ..compiled import compiled
 
 from ..parameters import table
 
 PARAMETERS = table("feedback", "Androgen- and estrogen-receptor feedback signals", [])
 
 
-@njit(cache=True)
+@compiled
 def androgen_signal(free_t_pmol_l, free_t_ref):
     """Androgen-receptor signal relative to the reference man (1 at baseline)."""
     return free_t_pmol_l / free_t_ref
 
 
-@njit(cache=True)
+@compiled
 def estrogen_signal(e2_pg_ml, e2_ref, serm_load, serm_agonism):
     """Estrogen-receptor signal: E2 relative to reference under competing SERMs.
 

@@ -13,7 +13,7 @@ down-regulates N until even full occupancy stays below threshold.
 import math
 
 import numpy as np
-from numba import njit
+from ..compiled import compiled
 
 from ..parameters import table
 from .response import hill, power, shortcut
@@ -49,25 +49,25 @@ _TAIL_X, _TAIL_W = np.polynomial.legendre.leggauss(3)
 fine quadrature for the pulse-averaged drive."""
 
 
-@njit(cache=True)
+@compiled
 def occupancy(agonist_load, antagonist_load):
     """Fraction of receptors bound by agonists under competition."""
     return agonist_load / (1.0 + agonist_load + antagonist_load)
 
 
-@njit(cache=True)
+@compiled
 def gonadotrope_response(theta, P, availability, occ):
     """Release drive (0-1) from the signalling receptor fraction."""
     return hill(availability * occ, theta[P.gonadotrope_signal_half], theta[P.gonadotrope_signal_hill])
 
 
-@njit(cache=True)
+@compiled
 def recovery_permission(theta, P, occ):
     """(1 - occupancy)^m: receptor recovery proceeds only while the receptor is mostly free."""
     return power(1.0 - occ, theta[P.receptor_recovery_block])
 
 
-@njit(cache=True)
+@compiled
 def availability_rate(theta, P, availability, mean_occ, mean_permission):
     """d(availability)/dt: recovery while free, loss with agonist occupancy.
 
@@ -79,7 +79,7 @@ def availability_rate(theta, P, availability, mean_occ, mean_permission):
     ] * mean_occ * availability
 
 
-@njit(cache=True)
+@compiled
 def steady_availability(theta, P, mean_occ, mean_permission):
     k = theta[P.receptor_recovery_per_d] * mean_permission
     return k / (k + theta[P.receptor_downreg_per_d] * mean_occ)
@@ -90,14 +90,14 @@ N_TABLED_NODES = 2 * _GL_X.size
 TABLE_SIZE = 3 * N_TABLED_NODES + 1
 
 
-@njit(cache=True)
+@compiled
 def _panel_edges(period, k_slow, k_fast):
     t1 = min(period, 4.0 / k_fast)
     t2 = min(period, max(t1, 8.0 / k_slow))
     return (0.0, t1, t2, period)
 
 
-@njit(cache=True)
+@compiled
 def node_table(k_slow, k_fast, table):
     """Fill ``table`` with what a pulse train with these rates needs at the rise- and decay-
     panel nodes (weights, exp(-k_slow·τ), exp(-k_fast·τ)), then the time those panels end.
@@ -119,7 +119,7 @@ def node_table(k_slow, k_fast, table):
     table[3 * N_TABLED_NODES] = edges[2]
 
 
-@njit(cache=True)
+@compiled
 def _node(theta, P, e_slow, e_fast, slow_scale, fast_scale, background, antagonist, availability):
     """(release drive, occupancy, recovery permission) at one instant of the train."""
     occ = occupancy(background + slow_scale * e_slow - fast_scale * e_fast, antagonist)
@@ -127,7 +127,7 @@ def _node(theta, P, e_slow, e_fast, slow_scale, fast_scale, background, antagoni
             recovery_permission(theta, P, occ))
 
 
-@njit(cache=True)
+@compiled
 def train_average(theta, P, period, coef, k_slow, k_fast, background, antagonist, availability,
                   table):
     """Mean (release drive, occupancy, recovery permission) over one period of a pulse train.
@@ -172,13 +172,13 @@ def train_average(theta, P, period, coef, k_slow, k_fast, background, antagonist
     return mean_h / period, mean_occ / period, mean_permission / period
 
 
-@njit(cache=True)
+@compiled
 def train_mean_load(period, coef, k_slow, k_fast):
     """Time-mean of a periodic bi-exponential train (its area per period)."""
     return coef * (1.0 / k_slow - 1.0 / k_fast) / period
 
 
-@njit(cache=True)
+@compiled
 def pump_pulse_coef(dose_per_pulse, bioavailability, ka, ke, volume):
     """Amplitude factor of one SC pulse: D·F·ka / (V·|ke - ka|) (concentration units)."""
     return dose_per_pulse * bioavailability * ka / (volume * abs(ke - ka))

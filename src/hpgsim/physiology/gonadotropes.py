@@ -10,7 +10,7 @@ steady state of an untreated eugonadal man.
 
 import math
 
-from numba import njit
+from ..compiled import compiled
 
 from ..parameters import table
 from .response import hill_inhibition, power
@@ -73,7 +73,7 @@ PARAMETERS = table(
 )
 
 
-@njit(cache=True)
+@compiled
 def steroid_factor(theta, P, androgen_gain, estrogen_gain, exposure, exposure_ref, estrogen):
     """Pituitary steroid inhibition, 1 in the reference man (exposure_ref, estrogen signal 1).
 
@@ -84,7 +84,7 @@ def steroid_factor(theta, P, androgen_gain, estrogen_gain, exposure, exposure_re
     )
 
 
-@njit(cache=True)
+@compiled
 def capacity_rate(theta, P, capacity, drive_rel):
     """GnRH self-priming: driven synthesis capacity follows GnRH drive, up to normal.
 
@@ -94,7 +94,7 @@ def capacity_rate(theta, P, capacity, drive_rel):
     return theta[P.gonadotrope_priming_per_d] * (drive_rel - capacity)
 
 
-@njit(cache=True)
+@compiled
 def primed_fraction(capacity):
     """Synthesis capacity in use: the primed state saturates at normal.
 
@@ -104,7 +104,7 @@ def primed_fraction(capacity):
     return min(max(capacity, 0.0), 1.0)
 
 
-@njit(cache=True)
+@compiled
 def lh_rates(theta, P, pool, drive_rel, androgen_exposure, exposure_ref, estrogen, capacity):
     """(d pool/dt, release into blood, LH clearance rate).
 
@@ -124,17 +124,17 @@ def lh_rates(theta, P, pool, drive_rel, androgen_exposure, exposure_ref, estroge
     return synthesis - release, release, k_lh
 
 
-@njit(cache=True)
+@compiled
 def fsh_clearance_per_d(theta, P):
     return math.log(2.0) / (theta[P.fsh_half_life_h] / 24.0)
 
 
-@njit(cache=True)
+@compiled
 def lh_clearance_per_d(theta, P):
     return math.log(2.0) / (theta[P.lh_half_life_min] / 1440.0)
 
 
-@njit(cache=True)
+@compiled
 def fsh_rates(theta, P, pool, fsh, drive_rel, frequency, frequency_ref, androgen_exposure,
               exposure_ref, estrogen, inhibin_b, capacity):
     """(d pool/dt, d FSH/dt): GnRH-dependent, frequency-decoded, inhibin-inhibited synthesis."""
@@ -160,14 +160,14 @@ def fsh_rates(theta, P, pool, fsh, drive_rel, frequency, frequency_ref, androgen
     return synthesis - release, release - k_fsh * fsh
 
 
-@njit(cache=True)
+@compiled
 def lh_pool_ref(theta, P):
     """LH store of the reference man (IU/L equivalents)."""
     k_lh = lh_clearance_per_d(theta, P)
     return theta[P.lh_ref_iu_l] * k_lh * theta[P.lh_pool_turnover_d]
 
 
-@njit(cache=True)
+@compiled
 def fsh_pool_ref(theta, P):
     k_fsh = fsh_clearance_per_d(theta, P)
     return theta[P.fsh_ref_iu_l] * k_fsh * theta[P.fsh_pool_turnover_d]

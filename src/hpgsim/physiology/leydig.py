@@ -10,7 +10,7 @@ recovers slower). Intratesticular T (ITT) is local secretion plus serum T.
 
 import math
 
-from numba import njit
+from ..compiled import compiled
 
 from ..parameters import table
 from .response import hill, power
@@ -56,18 +56,18 @@ PARAMETERS = table(
 )
 
 
-@njit(cache=True)
+@compiled
 def lh_activation(theta, P, lh_equivalent, receptor_availability):
     """Fraction of maximal steroidogenic stimulation by available, occupied LH receptors."""
     return hill(receptor_availability * lh_equivalent, theta[P.lh_half_effect_iu_l], theta[P.lh_effect_hill])
 
 
-@njit(cache=True)
+@compiled
 def lhr_occupancy(theta, P, lh_equivalent):
     return lh_equivalent / (lh_equivalent + theta[P.lh_half_effect_iu_l])
 
 
-@njit(cache=True)
+@compiled
 def lhr_availability_rate(theta, P, availability, lh_equivalent):
     occ = lhr_occupancy(theta, P, lh_equivalent)
     return theta[P.lhr_recovery_per_d] * (1.0 - availability) - theta[
@@ -75,14 +75,14 @@ def lhr_availability_rate(theta, P, availability, lh_equivalent):
     ] * occ * availability
 
 
-@njit(cache=True)
+@compiled
 def lhr_availability_steady(theta, P, lh_equivalent):
     occ = lhr_occupancy(theta, P, lh_equivalent)
     k = theta[P.lhr_recovery_per_d]
     return k / (k + theta[P.lhr_downreg_per_d] * occ)
 
 
-@njit(cache=True)
+@compiled
 def capacity_rate(capacity, drive_rel, rate, gain, floor, ceiling):
     """Trophic capacity relaxing to (drive relative to reference)^gain, within bounds.
 
@@ -93,13 +93,13 @@ def capacity_rate(capacity, drive_rel, rate, gain, floor, ceiling):
     return rate * (target - capacity)
 
 
-@njit(cache=True)
+@compiled
 def itt_elimination_per_d(theta, P):
     """First-order rate at which ITT equilibrates."""
     return math.log(2.0) / (theta[P.itt_half_life_h] / 24.0)
 
 
-@njit(cache=True)
+@compiled
 def itt_rate(theta, P, itt, secretion_rel, serum_t):
     """ITT relaxes to local secretion (scaled to the reference) plus serum T."""
     k = itt_elimination_per_d(theta, P)

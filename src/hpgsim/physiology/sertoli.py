@@ -12,7 +12,7 @@ Sertoli cells and grows with the germ cells they hold.
 
 import math
 
-from numba import njit
+from ..compiled import compiled
 
 from ..parameters import table
 from .response import hill, power
@@ -61,7 +61,7 @@ PARAMETERS = table(
 )
 
 
-@njit(cache=True)
+@compiled
 def support(theta, P, itt, fsh_total):
     """Absolute Sertoli drive: androgen support × (FSH-independent + FSH-dependent part)."""
     androgen = hill(max(itt, 0.0), theta[P.sertoli_itt_half_nmol_l], theta[P.sertoli_itt_hill])
@@ -70,12 +70,12 @@ def support(theta, P, itt, fsh_total):
     return androgen * (w + (1.0 - w) * fsh)
 
 
-@njit(cache=True)
+@compiled
 def function_rate(theta, P, function, drive_rel):
     return theta[P.sertoli_response_per_d] * (drive_rel - function)
 
 
-@njit(cache=True)
+@compiled
 def maturation_rate(theta, P, maturity, function, fsh_total):
     """One-way maturation, driven by Sertoli function and, above all, FSH. Logistic: the
     immature Sertoli population proliferates and matures from what it already is, so a
@@ -85,7 +85,7 @@ def maturation_rate(theta, P, maturity, function, fsh_total):
     return theta[P.sertoli_maturation_per_d] * min(function, 1.5) * fsh * m * (1.0 - m)
 
 
-@njit(cache=True)
+@compiled
 def germ_capacity(theta, P, maturity):
     """Germ cells a Sertoli population can support: number × a steep threshold in maturity
     (1 in the adult testis)."""
@@ -94,7 +94,7 @@ def germ_capacity(theta, P, maturity):
     return theta[P.sertoli_capacity] * hill(maturity, half, n) / hill(1.0, half, n)
 
 
-@njit(cache=True)
+@compiled
 def inhibin_rate(theta, P, inhibin_b, maturity, function, germ_load):
     k = math.log(2.0) / theta[P.inhibin_half_life_d]
     basal = theta[P.inhibin_basal_fraction]

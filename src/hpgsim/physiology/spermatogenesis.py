@@ -15,7 +15,7 @@ between men. This is why recovery takes longer after longer suppression and why 
 take many months more than others (Liu 2006).
 """
 
-from numba import njit
+from ..compiled import compiled
 
 from ..parameters import table
 from .response import hill
@@ -70,7 +70,7 @@ PARAMETERS = table(
 )
 
 
-@njit(cache=True)
+@compiled
 def support_effect(theta, P, function):
     """Survival/entry drive from relative Sertoli function, 1 in the reference man."""
     n = theta[P.germ_support_hill]
@@ -78,7 +78,7 @@ def support_effect(theta, P, function):
     return hill(function, k, n) / hill(1.0, k, n)
 
 
-@njit(cache=True)
+@compiled
 def reserve_rate(theta, P, reserve, support, maturity, growth_factor):
     """d(reserve)/dt: logistic self-renewal with support, loss without it (adult testis only:
     an immature testis keeps its spermatogonia). ``support`` is :func:`support_effect`."""
@@ -89,7 +89,7 @@ def reserve_rate(theta, P, reserve, support, maturity, growth_factor):
     return growth - theta[P.reserve_loss_per_d] * maturity * shortfall * r
 
 
-@njit(cache=True)
+@compiled
 def chain_rates(theta, P, germ, epididymis, effect, capacity, d_germ, d_epi, sensitivity):
     """Fill ``d_germ`` and ``d_epi`` with the chain's rates (all compartments relative).
 
@@ -112,13 +112,13 @@ def chain_rates(theta, P, germ, epididymis, effect, capacity, d_germ, d_epi, sen
         inflow = k_stage * epididymis[j]
 
 
-@njit(cache=True)
+@compiled
 def output_relative(theta, P, epididymis):
     """Sperm output relative to the reference man (last epididymal compartment)."""
     return epididymis[N_EPIDIDYMIS - 1]
 
 
-@njit(cache=True)
+@compiled
 def germ_load(germ):
     """Mean germ-cell content (1 = normal), for inhibin B and testis volume."""
     total = 0.0
@@ -127,7 +127,7 @@ def germ_load(germ):
     return total / germ.shape[0]
 
 
-@njit(cache=True)
+@compiled
 def testis_volume_ml(theta, P, maturity, load):
     f = theta[P.testis_nongerm_fraction]
     a = theta[P.immature_testis_fraction]
