@@ -13,8 +13,8 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-from .compiled import compiled_nogil
 
+from .compiled import compiled_nogil
 from .model import reference
 from .observables import COLUMNS, observe
 from .solver import solve

@@ -13,9 +13,9 @@ from collections import namedtuple
 from functools import lru_cache
 
 import numpy as np
-from .compiled import compiled
 
 from . import calibration, drugs, patients
+from .compiled import compiled
 from .drugs import pk
 from .parameters import ParameterSet
 from .physiology import (

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from .compiled import compiled
 
+from .compiled import compiled
 from .model import drug_effects, rhs
 from .physiology import spermatogenesis, testosterone
 from .physiology.spermatogenesis import N_EPIDIDYMIS, N_STAGES

@@ -11,8 +11,8 @@ LSODA on the same equations. (Dormand & Prince, J Comput Appl Math 1980;6:19-26.
 from __future__ import annotations
 
 import numpy as np
-from .compiled import compiled
 
+from .compiled import compiled
 from .model import rhs
 
 # Dormand-Prince 5(4) tableau

@@ -10,8 +10,8 @@ development, not an equilibrium, so it keeps its starting value.
 from __future__ import annotations
 
 import numpy as np
-from .compiled import compiled
 
+from .compiled import compiled
 from .model import AVERAGED, PULSATILE, reference_state, rhs
 from .physiology.spermatogenesis import N_EPIDIDYMIS, N_STAGES
 from .solver import solve

@@ -138,11 +138,15 @@ DEFAULT_EVALUATIONS = 60
 WEIGHTINGS = ("per_metric", "per_study")
 
 
-def residual_weights(frame: pd.DataFrame, weighting: str = "per_metric") -> np.ndarray:
-    """Weight of each residual: 1, or 1/sqrt(fitted metrics of its case) ``per_study``."""
+def _check_weighting(weighting: str) -> str:
     if weighting not in WEIGHTINGS:
         raise ValueError(f"calibration: weighting must be one of {', '.join(WEIGHTINGS)}, not {weighting!r}")
-    if weighting == "per_metric":
+    return weighting
+
+
+def residual_weights(frame: pd.DataFrame, weighting: str = "per_metric") -> np.ndarray:
+    """Weight of each residual: 1, or 1/sqrt(fitted metrics of its case) ``per_study``."""
+    if _check_weighting(weighting) == "per_metric":
         return np.ones(len(frame))
     return 1.0 / np.sqrt(frame.groupby("case")["metric"].transform("count").to_numpy(dtype=float))
 
@@ -197,8 +201,7 @@ def run_fit(spec: dict, *, base: dict | None = None, max_evaluations: int | None
 
     params = _parameters(spec)
     cases = select(spec["cases"])
-    weighting = spec.get("weighting", "per_metric")
-    residual_weights(pd.DataFrame({"case": [], "metric": []}), weighting)  # refuse a typo before any run
+    weighting = _check_weighting(spec.get("weighting", "per_metric"))  # before any run
     prior = np.array([_prior(p) for p in params])
     lo = np.log([p.low for p in params])
     hi = np.log([p.high for p in params])

@@ -8,7 +8,6 @@ reduce both. E2 then feeds back through the estrogen receptor (``feedback``).
 import math
 
 from ..compiled import compiled
-
 from ..parameters import table
 
 PARAMETERS = table(

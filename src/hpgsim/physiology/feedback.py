@@ -9,7 +9,6 @@ of their own.
 """
 
 from ..compiled import compiled
-
 from ..parameters import table
 
 PARAMETERS = table("feedback", "Androgen- and estrogen-receptor feedback signals", [])

@@ -13,8 +13,8 @@ down-regulates N until even full occupancy stays below threshold.
 import math
 
 import numpy as np
-from ..compiled import compiled
 
+from ..compiled import compiled
 from ..parameters import table
 from .response import hill, power, shortcut
 

@@ -11,7 +11,6 @@ steady state of an untreated eugonadal man.
 import math
 
 from ..compiled import compiled
-
 from ..parameters import table
 from .response import hill_inhibition, power
 

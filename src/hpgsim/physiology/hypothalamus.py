@@ -9,7 +9,6 @@ men, E2 add-back 22.8 → 17.2 /day). A pulse is a bi-exponential portal GnRH pr
 import math
 
 from ..compiled import compiled
-
 from ..parameters import table
 from .response import hill, power
 

@@ -11,7 +11,6 @@ recovers slower). Intratesticular T (ITT) is local secretion plus serum T.
 import math
 
 from ..compiled import compiled
-
 from ..parameters import table
 from .response import hill, power
 

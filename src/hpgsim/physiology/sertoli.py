@@ -13,7 +13,6 @@ Sertoli cells and grows with the germ cells they hold.
 import math
 
 from ..compiled import compiled
-
 from ..parameters import table
 from .response import hill, power
 

@@ -16,7 +16,6 @@ take many months more than others (Liu 2006).
 """
 
 from ..compiled import compiled
-
 from ..parameters import table
 from .response import hill
 

@@ -8,7 +8,6 @@ Free T follows Vermeulen's mass-action model (SHBG and albumin).
 import math
 
 from ..compiled import compiled
-
 from ..parameters import table
 
 PARAMETERS = table(
