@@ -7,7 +7,8 @@ import yaml
 
 from hpgsim import calibration
 from hpgsim.calibration import fit as calibration_fit
-from hpgsim.model import parameter_set, prior_tables
+from hpgsim import drugs
+from hpgsim.model import build, calibrated_species, parameter_set, prior_tables
 
 
 def test_apply_replaces_value_and_records_provenance():
@@ -33,9 +34,47 @@ def test_apply_refuses_unknown_and_out_of_range_values():
 def test_shipped_values_are_in_the_model():
     shipped = yaml.safe_load(calibration.FITTED_FILE.read_text())["parameters"] or {}
     params = parameter_set().parameters
+    species = {s.name: s for s in calibrated_species()}
+    _, library, _ = build()
     for name, entry in shipped.items():
+        if entry["what"] == "potency":
+            assert species[name].effect.potency == entry["value"] and "calibrated to:" in species[name].effect.source
+            assert library.potency[library.species_index[name]] == entry["value"]
+            continue
         got = params[name].iiv_cv if entry["what"] == "iiv_cv" else params[name].value
         assert got == entry["value"] and "calibrated to:" in params[name].source
+
+
+def test_apply_potencies_replaces_a_drug_potency_and_records_provenance():
+    values = {"date": "2026-01-01", "parameters": {
+        "anastrozole": {"what": "potency", "value": 12.5, "calibrated_to": ["anastrozole_men"]},
+        "sperm_ref_m_ml": {"what": "value", "value": 70.0, "calibrated_to": ["ref_semen"]},
+    }}
+    prior = {s.name: s for s in drugs.SPECIES}
+    species = {s.name: s for s in calibration.apply_potencies(drugs.SPECIES, values)}
+    assert species["anastrozole"].effect.potency == 12.5
+    assert species["anastrozole"].effect.source.startswith(
+        f"potency calibrated to: anastrozole_men (2026-01-01); prior {prior['anastrozole'].effect.potency:g} ng/mL")
+    assert species["letrozole"] == prior["letrozole"]
+    # a potency entry is not a parameter-table entry, and the other way round
+    assert calibration.apply(prior_tables(), values)
+    with pytest.raises(ValueError, match="unknown drug species 'nope'"):
+        calibration.apply_potencies(drugs.SPECIES, {"parameters": {
+            "nope": {"what": "potency", "value": 1.0, "calibrated_to": []}}})
+
+
+def test_a_fit_can_estimate_a_drug_potency():
+    """The potency reaches the simulation: a weaker anastrozole lowers E2 less."""
+    param = calibration_fit.FitParameter("anastrozole", "potency", 1.0, 200.0)
+    prior = calibration_fit._prior(param)
+    assert prior == {s.name: s for s in drugs.SPECIES}["anastrozole"].effect.potency
+    cases = calibration_fit.select(["anastrozole_men"])
+    strong, weak = (calibration_fit._evaluate([param], np.array([v]), cases).set_index("metric").simulated
+                    for v in (prior / 4.0, prior * 4.0))
+    assert strong["anastrozole_men.e2_change"] < weak["anastrozole_men.e2_change"] - 0.1
+    for name, match in (("nope", "unknown drug species"), ("gonadorelin", "taken from the physiology")):
+        with pytest.raises(ValueError, match=match):
+            calibration_fit._prior(calibration_fit.FitParameter(name, "potency", 1.0, 2.0))
 
 
 def test_a_short_fit_reports_residuals_and_identifiability():
@@ -82,7 +121,7 @@ def test_later_fits_see_earlier_estimates_as_written(monkeypatch):
     def fake_fit(spec, *, base, max_evaluations=None, echo=print):
         seen[spec["name"]] = dict(base)
         params = calibration_fit._parameters(spec)
-        estimate = [1.0 / 3.0 * p.high for p in params]  # more digits than fitted.yaml keeps
+        estimate = [p.high / 7.0 for p in params]  # more digits than fitted.yaml keeps
         return calibration_fit.FitResult(spec["name"], spec["cases"], params, None, estimate,
                                          None, None, 0, 0.0, 0.0)
 
@@ -91,7 +130,7 @@ def test_later_fits_see_earlier_estimates_as_written(monkeypatch):
     calibration_fit.run_pipeline(specs, echo=lambda line: None)
     first = calibration_fit._parameters(specs[0])[0]
     passed_on = seen[specs[1]["name"]][(first.name, first.what)]
-    assert passed_on == calibration_fit.as_written(first.high / 3.0) != first.high / 3.0
+    assert passed_on == calibration_fit.as_written(first.high / 7.0) != first.high / 7.0
     assert calibration_fit.as_written(0.0288099123) == 0.0288099
 
 
@@ -105,3 +144,13 @@ def test_per_study_weighting_gives_each_case_the_weight_of_one_metric():
     assert calibration_fit.residual_weights(frame) == pytest.approx(np.ones(5))
     with pytest.raises(ValueError, match="weighting must be one of"):
         calibration_fit.residual_weights(frame, "per_patient")
+
+
+def test_the_l4_objective_squares_each_miss_and_keeps_its_sign():
+    frame = pd.DataFrame({"case": ["a", "a", "b"], "metric": list("xyz"), "residual": [-2.0, 0.5, 1.0]})
+    assert calibration_fit.fitted_residuals(frame, objective="l4") == pytest.approx([-4.0, 0.25, 1.0])
+    assert calibration_fit.fitted_residuals(frame) == pytest.approx([-2.0, 0.5, 1.0])
+    # the fourth-power cost weighs the worst miss far more than least squares does
+    assert calibration_fit._cost(frame, "per_metric", "l4") == pytest.approx(0.5 * (16 + 0.0625 + 1))
+    with pytest.raises(ValueError, match="objective must be one of"):
+        calibration_fit.fitted_residuals(frame, objective="minimax")

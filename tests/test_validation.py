@@ -16,8 +16,7 @@ from hpgsim.validation.metrics import ArmRun, among, per_man, statistic
 from hpgsim.observables import COLUMNS
 
 KNOWN_GAPS = {
-    "clomiphene_50_healthy": "T +0.89 vs +1.46 (35 %): Leydig output rises less than the published T for the published LH rise",
-    "liu2006_recovery": "82 % back by 6 months vs 67 % (±10 points); lower baseline LH, faster suppression and the shorter-acting ester do not speed recovery in the model (issue 4)",
+    "liu2006_recovery": "87 % back by 6 months vs 67 % (±10 points); lower baseline LH, faster suppression and the shorter-acting ester do not speed recovery in the model (issue 4)",
     "gnrh_pump_chh": "on hCG + hMG most men stay below 5 M/mL for 4 years (Sertoli function near 0.75 of adult at the FSH that hMG 150 IU twice weekly gives), so its median and the pump/gonadotropin ratio at 5 M/mL are missing (issue 4)",
 }
 
@@ -167,7 +166,7 @@ def test_recovery_curve_marks_published_medians_at_one_half():
 
 
 # ------------------------------------------------------------------------------ command line
-def test_validate_command_writes_report_and_exits_by_result(tmp_path):
+def test_validate_command_writes_report_and_exits_by_result(tmp_path, monkeypatch):
     runner = CliRunner()
     ok = runner.invoke(app, ["validate", "--only", "ref_lh_fsh", "--only", "te_hcg_itt", "--out", str(tmp_path / "a")])
     assert ok.exit_code == 0, ok.output
@@ -175,7 +174,18 @@ def test_validate_command_writes_report_and_exits_by_result(tmp_path):
     assert set(table.case) == {"ref_lh_fsh", "te_hcg_itt"} and table.passed.all()
     html = (tmp_path / "a" / "report.html").read_text()
     assert "2 of 2 cases pass" in html and "not medical advice" in html and "Limitations" in html
-    bad = runner.invoke(app, ["validate", "--only", "clomiphene_50_healthy", "--out", str(tmp_path / "b")])
+
+    # a case the model misses: ref_lh_fsh with its LH range moved far from the model's 5 IU/L
+    import hpgsim.validation.command as command
+
+    def with_wrong_lh(only, fast=None):
+        (case,) = select(["ref_lh_fsh"])
+        m = case.metrics[0]
+        lh = m.model_copy(update={"published": 25.0, "tolerance": m.tolerance.model_copy(update={"range": [20.0, 30.0]})})
+        return (case.model_copy(update={"metrics": [lh, *case.metrics[1:]]}),)
+
+    monkeypatch.setattr(command, "select", with_wrong_lh)
+    bad = runner.invoke(app, ["validate", "--only", "ref_lh_fsh", "--out", str(tmp_path / "b")])
     assert bad.exit_code == 1 and (tmp_path / "b" / "report.html").exists()
     assert "FAIL" in (tmp_path / "b" / "report.html").read_text()
 

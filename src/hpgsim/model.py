@@ -78,6 +78,11 @@ def prior_tables() -> list:
     return [m.PARAMETERS for m in MODULES] + [patients.PARAMETERS, patients.INDIVIDUAL]
 
 
+def calibrated_species() -> tuple:
+    """The drug species with the calibrated potencies laid over the drug modules' priors."""
+    return calibration.apply_potencies(drugs.SPECIES)
+
+
 def parameter_set() -> ParameterSet:
     """The model's parameters: the module tables with the calibrated values laid over them."""
     return ParameterSet(calibration.apply(prior_tables()))
@@ -126,7 +131,7 @@ def _importable(cls, name: str):
 def build():
     """The model's parameter set, compiled drug library and state layout (built once)."""
     params = parameter_set()
-    library = pk.compile_library(drugs.SPECIES, tuple(drugs.PRODUCTS.values()))
+    library = pk.compile_library(calibrated_species(), tuple(drugs.PRODUCTS.values()))
     layout = Layout(library)
     _importable(params.Index, "ParameterIndex")
     _importable(layout.Index, "StateIndex")
@@ -323,7 +328,8 @@ def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
     slow = y[S.leydig_capacity]
     dy[S.steroidogenic_capacity] = leydig.capacity_rate(
         medium, stimulation, theta[P.steroidogenic_induction_per_d],
-        theta[P.steroidogenic_induction_gain], 0.05, theta[P.steroidogenic_capacity_max])
+        theta[P.steroidogenic_induction_gain], theta[P.steroidogenic_capacity_floor],
+        theta[P.steroidogenic_capacity_max])
     dy[S.leydig_capacity] = leydig.capacity_rate(
         slow, stimulation, theta[P.leydig_trophic_per_d] * theta[P.recovery_rate_factor],
         theta[P.leydig_trophic_gain], theta[P.leydig_capacity_floor], 1.0)

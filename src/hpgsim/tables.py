@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import textwrap
 
-from .drugs import PRODUCTS, SPECIES
+from .drugs import PRODUCTS
 from .drugs.pk import TARGET_NAMES
-from .model import parameter_set
+from .model import calibrated_species, parameter_set
 
 
 def _wrap(text: str, width: int = 96, indent: str = "      ") -> str:
@@ -15,7 +15,8 @@ def _wrap(text: str, width: int = 96, indent: str = "      ") -> str:
 
 def drug_table() -> str:
     lines = ["hpgsim drug library (doses per administration; not medical advice)", ""]
-    species = {s.name: s for s in SPECIES}
+    calibrated = calibrated_species()
+    species = {s.name: s for s in calibrated}
     for p in PRODUCTS.values():
         lines.append(f"{p.name}  [{p.family}]  {p.description}")
         for r in p.routes:
@@ -34,7 +35,7 @@ def drug_table() -> str:
             lines.append(_wrap("product source: " + p.source, indent="  "))
         lines.append("")
     lines.append("Circulating species (PK and PD target)")
-    for s in SPECIES:
+    for s in calibrated:
         pot = "physiology" if s.effect.potency is None else f"{s.effect.potency:g}"
         lines.append(f"  {s.name:<30} t1/2 {s.half_life_d:.3g} d, V {s.volume_l:g} L, unit {s.unit}; "
                      f"acts on {TARGET_NAMES[s.effect.target]} (potency {pot})")

@@ -5,6 +5,8 @@ against validation cases. :func:`apply` lays them over the module tables when th
 built: the parameter's value or IIV CV is replaced and its source becomes
 ``"calibrated to: <case ids> (<date>); prior: <the table's own value and source>"``. The
 tables in the modules stay the priors, so a calibration always starts from the same place.
+Drug potencies (``what: potency``, keyed by the circulating species) are laid over the drug
+library the same way by :func:`apply_potencies`.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ def _calibrated(p: Parameter, entry: dict, date: str) -> Parameter:
 def apply(tables: list[ParameterTable], values: dict | None = None) -> list[ParameterTable]:
     """The tables with the calibrated values of ``values`` (default: ``fitted.yaml``)."""
     data = fitted() if values is None else values
-    entries = data.get("parameters") or {}
+    entries = {k: v for k, v in (data.get("parameters") or {}).items() if v["what"] != "potency"}
     if not entries:
         return tables
     date = str(data.get("date", ""))
@@ -56,6 +58,26 @@ def apply(tables: list[ParameterTable], values: dict | None = None) -> list[Para
             _calibrated(p, entries[p.name], date) if p.name in entries else p for p in t.parameters))
         for t in tables
     ]
+
+
+def apply_potencies(species: tuple, values: dict | None = None) -> tuple:
+    """The drug species with the calibrated potencies of ``values`` (default: ``fitted.yaml``)."""
+    data = fitted() if values is None else values
+    entries = {k: v for k, v in (data.get("parameters") or {}).items() if v["what"] == "potency"}
+    unknown = sorted(set(entries) - {s.name for s in species})
+    if unknown:
+        raise ValueError(f"{FITTED_FILE.name}: unknown drug species {unknown[0]!r}")
+    date = str(data.get("date", ""))
+    out = []
+    for s in species:
+        entry = entries.get(s.name)
+        if entry is not None:
+            e = s.effect
+            source = (f"potency calibrated to: {', '.join(entry['calibrated_to'])} ({date}); "
+                      f"prior {e.potency:g} {s.unit}: {e.source}")
+            s = dataclasses.replace(s, effect=dataclasses.replace(e, potency=float(entry["value"]), source=source))
+        out.append(s)
+    return tuple(out)
 
 
 def provenance() -> str:

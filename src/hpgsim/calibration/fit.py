@@ -15,10 +15,16 @@ it and the priors of the parameters of the fits after it, never the shipped valu
 own run. One run from the priors therefore reproduces ``fitted.yaml`` exactly (a rerun of
 a single fit takes the earlier fits' shipped values, which are that run's estimates).
 
+A fit may also estimate a drug's potency (``what: potency``, named by its circulating
+species), which ``fitted.yaml`` then lays over the drug library.
+
 A fit may weigh each *study* equally instead of each metric (``weighting: per_study`` in
 the spec): every residual of a case is divided by the square root of the number of its
 fitted metrics, so a study that reports one curve as seven correlated numbers counts as
-much as one that reports two, not three and a half times as much.
+much as one that reports two, not three and a half times as much. ``objective: l4``
+minimizes the sum of the fourth powers of the misses instead of their squares: among the
+many compromises of a fit whose cases pull against each other, it prefers the one that keeps
+the worst miss smallest (each residual enters SciPy's least squares as sign(r)·r²).
 
 Identifiability is read from the Jacobian at the optimum: the approximate standard error of
 each log-parameter, ``sqrt(diag((JᵀJ)⁻¹))`` (one tolerance, on the side of the miss, taken as
@@ -48,7 +54,7 @@ COLLINEAR = 0.95
 @dataclass(frozen=True)
 class FitParameter:
     name: str
-    what: str  # "value" or "iiv_cv"
+    what: str  # "value", "iiv_cv" or "potency" (of a drug species)
     low: float
     high: float
 
@@ -66,6 +72,7 @@ class FitResult:
     cost_prior: float
     cost: float
     weighting: str = "per_metric"
+    objective: str = "least_squares"
 
 
 def load_spec() -> list[dict]:
@@ -75,6 +82,8 @@ def load_spec() -> list[dict]:
 def _prior(p: FitParameter) -> float:
     from ..model import prior_tables
 
+    if p.what == "potency":
+        return _prior_potency(p)
     for table in prior_tables():
         for q in table.parameters:
             if q.name == p.name:
@@ -86,6 +95,19 @@ def _prior(p: FitParameter) -> float:
                                      f"plausible range ({q.low:g}-{q.high:g})")
                 return float(value)
     raise ValueError(f"calibration: unknown parameter {p.name!r}")
+
+
+def _prior_potency(p: FitParameter) -> float:
+    from ..drugs import SPECIES
+
+    for s in SPECIES:
+        if s.name == p.name:
+            if s.effect.potency is None:
+                raise ValueError(f"calibration: {p.name}'s effect is taken from the physiology; it has no potency")
+            if not 0.0 < p.low <= p.high:
+                raise ValueError(f"calibration: the bounds of {p.name}'s potency must be positive")
+            return float(s.effect.potency)
+    raise ValueError(f"calibration: unknown drug species {p.name!r}")
 
 
 def _target(m) -> tuple[float, float, float] | None:
@@ -118,8 +140,9 @@ def _evaluate(params: list[FitParameter], x: np.ndarray, cases, base: dict | Non
     settings.update({(p.name, p.what): v for p, v in zip(params, x)})
     overrides = {name: v for (name, what), v in settings.items() if what == "value"}
     iiv = {name: v for (name, what), v in settings.items() if what == "iiv_cv"}
+    potency = {name: v for (name, what), v in settings.items() if what == "potency"}
     rows = []
-    for r in run_cases(cases, overrides=overrides, iiv_overrides=iiv):
+    for r in run_cases(cases, overrides=overrides, iiv_overrides=iiv, potency_overrides=potency):
         if r.error:
             raise RuntimeError(f"calibration: case {r.case.id} failed: {r.error}")
         for m in r.metrics:
@@ -136,12 +159,21 @@ def _evaluate(params: list[FitParameter], x: np.ndarray, cases, base: dict | Non
 
 DEFAULT_EVALUATIONS = 60
 WEIGHTINGS = ("per_metric", "per_study")
+OBJECTIVES = ("least_squares", "l4")
+
+
+def _check_option(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ValueError(f"calibration: {name} must be one of {', '.join(allowed)}, not {value!r}")
+    return value
 
 
 def _check_weighting(weighting: str) -> str:
-    if weighting not in WEIGHTINGS:
-        raise ValueError(f"calibration: weighting must be one of {', '.join(WEIGHTINGS)}, not {weighting!r}")
-    return weighting
+    return _check_option("weighting", weighting, WEIGHTINGS)
+
+
+def _check_objective(objective: str) -> str:
+    return _check_option("objective", objective, OBJECTIVES)
 
 
 def residual_weights(frame: pd.DataFrame, weighting: str = "per_metric") -> np.ndarray:
@@ -151,8 +183,15 @@ def residual_weights(frame: pd.DataFrame, weighting: str = "per_metric") -> np.n
     return 1.0 / np.sqrt(frame.groupby("case")["metric"].transform("count").to_numpy(dtype=float))
 
 
-def _cost(frame: pd.DataFrame, weighting: str) -> float:
-    return 0.5 * float(np.sum((residual_weights(frame, weighting) * frame.residual.to_numpy()) ** 2))
+def fitted_residuals(frame: pd.DataFrame, weighting: str = "per_metric",
+                     objective: str = "least_squares") -> np.ndarray:
+    """What least squares sees: the weighted misses, or sign(r)·r² for the ``l4`` objective."""
+    r = residual_weights(frame, weighting) * frame.residual.to_numpy()
+    return np.sign(r) * r**2 if _check_objective(objective) == "l4" else r
+
+
+def _cost(frame: pd.DataFrame, weighting: str, objective: str = "least_squares") -> float:
+    return 0.5 * float(np.sum(fitted_residuals(frame, weighting, objective) ** 2))
 
 
 def _shipped_entries(path=FITTED_FILE) -> dict:
@@ -202,6 +241,7 @@ def run_fit(spec: dict, *, base: dict | None = None, max_evaluations: int | None
     params = _parameters(spec)
     cases = select(spec["cases"])
     weighting = _check_weighting(spec.get("weighting", "per_metric"))  # before any run
+    objective = _check_objective(spec.get("objective", "least_squares"))
     prior = np.array([_prior(p) for p in params])
     lo = np.log([p.low for p in params])
     hi = np.log([p.high for p in params])
@@ -210,9 +250,9 @@ def run_fit(spec: dict, *, base: dict | None = None, max_evaluations: int | None
     def residuals(z: np.ndarray) -> np.ndarray:
         count["n"] += 1
         frame = _evaluate(params, np.exp(z), cases, base)
-        echo(f"  evaluation {count['n']:>3}: cost {_cost(frame, weighting):.4g}  "
+        echo(f"  evaluation {count['n']:>3}: cost {_cost(frame, weighting, objective):.4g}  "
              + " ".join(f"{p.name}={v:.4g}" for p, v in zip(params, np.exp(z))))
-        return residual_weights(frame, weighting) * frame.residual.to_numpy()
+        return fitted_residuals(frame, weighting, objective)
 
     z0 = np.clip(np.log(prior), lo + 1e-9, hi - 1e-9)
     before = _evaluate(params, prior, cases, base)
@@ -224,9 +264,24 @@ def run_fit(spec: dict, *, base: dict | None = None, max_evaluations: int | None
     after = _evaluate(params, estimate, cases, base)
     after.insert(after.columns.get_loc("residual"), "prior_residual", before.residual.to_numpy())
     after["weight"] = residual_weights(after, weighting)
+    jac = fit.jac if objective == "least_squares" else _plain_jacobian(params, fit.x, cases, base, after, weighting)
     return FitResult(spec["name"], list(spec["cases"]), params, prior, estimate, after,
-                     identifiability(params, prior, estimate, fit.jac), count["n"],
-                     _cost(before, weighting), _cost(after, weighting), weighting)
+                     identifiability(params, prior, estimate, jac), count["n"],
+                     _cost(before, weighting, objective), _cost(after, weighting, objective), weighting,
+                     objective)
+
+
+def _plain_jacobian(params, z, cases, base, at: pd.DataFrame, weighting: str, step: float = 0.1) -> np.ndarray:
+    """Forward-difference Jacobian (log space) of the weighted misses themselves, for
+    identifiability when the fit minimized another function of them."""
+    r0 = residual_weights(at, weighting) * at.residual.to_numpy()
+    jac = np.empty((r0.size, z.size))
+    for i in range(z.size):
+        zi = z.copy()
+        zi[i] += step
+        frame = _evaluate(params, np.exp(zi), cases, base)
+        jac[:, i] = (residual_weights(frame, weighting) * frame.residual.to_numpy() - r0) / step
+    return jac
 
 
 def identifiability(params, prior, estimate, jac: np.ndarray) -> pd.DataFrame:
@@ -270,7 +325,8 @@ def write_fitted(results: list[FitResult], path=FITTED_FILE) -> None:
 def summary_text(r: FitResult) -> str:
     lines = [f"fit {r.name}: cases {', '.join(r.cases)}; {r.evaluations} evaluations; "
              f"cost {r.cost_prior:.4g} (prior) -> {r.cost:.4g}"
-             + (" (each study weighted equally)" if r.weighting == "per_study" else "")]
+             + (" (each study weighted equally)" if r.weighting == "per_study" else "")
+             + (" (sum of fourth powers)" if r.objective == "l4" else "")]
     for row in r.identifiability.itertuples():
         flag = "pinned down" if row.pinned else "NOT pinned down" + (
             f" (collinear with {row.collinear_with})" if row.collinear_with else "")

@@ -38,6 +38,8 @@ PARAMETERS = table(
          "exponent of LH-receptor drive on the medium capacity target"),
         ("steroidogenic_capacity_max", 2.984, "1", 1.0, 3.0,
          "calibrated: hcg_6000_biphasic", "ceiling of the medium capacity"),
+        ("steroidogenic_capacity_floor", 0.05, "1", 0.0, 1.0,
+         "assumed: steroidogenic enzymes fall with LH withdrawal but are not lost", "floor of the medium capacity"),
         ("leydig_trophic_per_d", 0.00301, "1/d", 0.003, 0.05,
          "calibrated: liu2006_recovery (longer treatment, slower recovery); Leydig atrophy over months (assumed half-time ~2 months)",
          "rate of the slow Leydig capacity"),

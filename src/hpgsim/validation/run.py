@@ -2,8 +2,8 @@
 
 ``run_cases(cases)`` returns one :class:`CaseResult` per case. Arms shared by several
 cases (same scenario text) are simulated once. ``overrides`` (typical values by name) and
-``iiv_overrides`` (IIV CVs by name) let calibration and sensitivity analyses re-run the
-same cases with other parameters.
+``iiv_overrides`` (IIV CVs by name) and ``potency_overrides`` (drug potencies by species)
+let calibration and sensitivity analyses re-run the same cases with other parameters.
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ class Runner:
     overrides: dict[str, float] = field(default_factory=dict)
     iiv_overrides: dict[str, float] = field(default_factory=dict)
     progress: bool = False
+    potency_overrides: dict[str, float] = field(default_factory=dict)
     _arms: dict[str, ArmRun] = field(default_factory=dict)
 
     def arm(self, case: Case, name: str) -> ArmRun:
@@ -65,7 +66,8 @@ class Runner:
         if key not in self._arms:
             scenario = case.scenario(name)
             result = simulate(scenario, overrides=self.overrides or None,
-                              iiv_overrides=self.iiv_overrides or None, progress=self.progress)
+                              iiv_overrides=self.iiv_overrides or None, progress=self.progress,
+                              potency_overrides=self.potency_overrides or None)
             cov = result.population.covariates() if result.population is not None else None
             self._arms[key] = ArmRun(result.times_d, result.values, cov, result)
         return self._arms[key]
@@ -115,10 +117,10 @@ def _judge(metric: Metric, simulated: float) -> bool | None:
 
 def run_cases(cases, *, overrides: dict[str, float] | None = None,
               iiv_overrides: dict[str, float] | None = None, progress: bool = False,
-              on_case=None) -> list[CaseResult]:
+              on_case=None, potency_overrides: dict[str, float] | None = None) -> list[CaseResult]:
     """Run ``cases`` (see :func:`hpgsim.validation.cases.select`); ``on_case(result)`` is
     called after each, for progress messages."""
-    runner = Runner(dict(overrides or {}), dict(iiv_overrides or {}), progress)
+    runner = Runner(dict(overrides or {}), dict(iiv_overrides or {}), progress, dict(potency_overrides or {}))
     out = []
     for case in cases:
         try:
