@@ -154,3 +154,8 @@ def test_the_l4_objective_squares_each_miss_and_keeps_its_sign():
     assert calibration_fit._cost(frame, "per_metric", "l4") == pytest.approx(0.5 * (16 + 0.0625 + 1))
     with pytest.raises(ValueError, match="objective must be one of"):
         calibration_fit.fitted_residuals(frame, objective="minimax")
+
+
+def test_huge_standard_errors_are_not_printed_digit_by_digit():
+    assert calibration_fit._percent(0.173) == "17%"
+    assert calibration_fit._percent(1.07e112) == "> 1000%"

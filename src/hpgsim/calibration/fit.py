@@ -322,6 +322,11 @@ def write_fitted(results: list[FitResult], path=FITTED_FILE) -> None:
     path.write_text(header + body, encoding="utf-8")
 
 
+def _percent(relative_se: float) -> str:
+    """A relative standard error as a percentage; beyond 1000 % the digits say nothing."""
+    return f"{relative_se:.0%}" if relative_se <= 10.0 else "> 1000%"
+
+
 def summary_text(r: FitResult) -> str:
     lines = [f"fit {r.name}: cases {', '.join(r.cases)}; {r.evaluations} evaluations; "
              f"cost {r.cost_prior:.4g} (prior) -> {r.cost:.4g}"
@@ -331,7 +336,7 @@ def summary_text(r: FitResult) -> str:
         flag = "pinned down" if row.pinned else "NOT pinned down" + (
             f" (collinear with {row.collinear_with})" if row.collinear_with else "")
         lines.append(f"  {row.parameter:<28} {row.what:<7} prior {row.prior:<8.4g} -> {row.estimate:<8.4g}"
-                     f" ± {row.relative_se:.0%}  {flag}")
+                     f" ± {_percent(row.relative_se)}  {flag}")
     lines.append("  residuals (misses in units of the tolerance; |r| <= 1 is inside):")
     for row in r.residuals.itertuples():
         lines.append(f"    {row.metric:<28} simulated {row.simulated:<9.4g} target {row.target:<9.4g} "
