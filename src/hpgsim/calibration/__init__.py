@@ -42,13 +42,19 @@ def _calibrated(p: Parameter, entry: dict, date: str) -> Parameter:
     return dataclasses.replace(p, source=source, **changes)
 
 
+def _entries(values: dict | None, *, potency: bool) -> tuple[dict, str]:
+    """(entries, date) of ``values`` (default: ``fitted.yaml``): the drug potencies, or the
+    parameter-table values and CVs."""
+    data = fitted() if values is None else values
+    entries = {k: v for k, v in (data.get("parameters") or {}).items() if (v["what"] == "potency") == potency}
+    return entries, str(data.get("date", ""))
+
+
 def apply(tables: list[ParameterTable], values: dict | None = None) -> list[ParameterTable]:
     """The tables with the calibrated values of ``values`` (default: ``fitted.yaml``)."""
-    data = fitted() if values is None else values
-    entries = {k: v for k, v in (data.get("parameters") or {}).items() if v["what"] != "potency"}
+    entries, date = _entries(values, potency=False)
     if not entries:
         return tables
-    date = str(data.get("date", ""))
     known = {p.name for t in tables for p in t.parameters}
     unknown = sorted(set(entries) - known)
     if unknown:
@@ -62,12 +68,10 @@ def apply(tables: list[ParameterTable], values: dict | None = None) -> list[Para
 
 def apply_potencies(species: tuple, values: dict | None = None) -> tuple:
     """The drug species with the calibrated potencies of ``values`` (default: ``fitted.yaml``)."""
-    data = fitted() if values is None else values
-    entries = {k: v for k, v in (data.get("parameters") or {}).items() if v["what"] == "potency"}
+    entries, date = _entries(values, potency=True)
     unknown = sorted(set(entries) - {s.name for s in species})
     if unknown:
         raise ValueError(f"{FITTED_FILE.name}: unknown drug species {unknown[0]!r}")
-    date = str(data.get("date", ""))
     out = []
     for s in species:
         entry = entries.get(s.name)

@@ -274,13 +274,12 @@ def run_fit(spec: dict, *, base: dict | None = None, max_evaluations: int | None
 def _plain_jacobian(params, z, cases, base, at: pd.DataFrame, weighting: str, step: float = 0.1) -> np.ndarray:
     """Forward-difference Jacobian (log space) of the weighted misses themselves, for
     identifiability when the fit minimized another function of them."""
-    r0 = residual_weights(at, weighting) * at.residual.to_numpy()
+    r0 = fitted_residuals(at, weighting)
     jac = np.empty((r0.size, z.size))
     for i in range(z.size):
         zi = z.copy()
         zi[i] += step
-        frame = _evaluate(params, np.exp(zi), cases, base)
-        jac[:, i] = (residual_weights(frame, weighting) * frame.residual.to_numpy() - r0) / step
+        jac[:, i] = (fitted_residuals(_evaluate(params, np.exp(zi), cases, base), weighting) - r0) / step
     return jac
 
 
