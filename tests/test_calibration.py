@@ -1,5 +1,7 @@
 """Calibration: fitted values laid over the module tables, and the fit command itself."""
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -75,6 +77,35 @@ def test_a_fit_can_estimate_a_drug_potency():
     for name, match in (("nope", "unknown drug species"), ("gonadorelin", "taken from the physiology")):
         with pytest.raises(ValueError, match=match):
             calibration_fit._prior(calibration_fit.FitParameter(name, "potency", 1.0, 2.0))
+
+
+def test_a_fit_can_hold_a_one_sided_limit():
+    """A limit named under ``limits`` is a hinge: nothing while it holds, the overshoot in
+    units of its scale beyond it; without ``limits`` one-sided metrics are not fitted."""
+    inf = math.inf
+    assert calibration_fit.limit_miss(0.5, -inf, 0.7, 0.1) == 0.0
+    assert calibration_fit.limit_miss(0.9, -inf, 0.7, 0.1) == pytest.approx(2.0)
+    assert calibration_fit.limit_miss(-0.2, 0.0, inf, 0.1) == pytest.approx(-2.0)
+    param = calibration_fit.FitParameter("anastrozole", "potency", 1.0, 200.0)
+    cases = calibration_fit.select(["leuprolide_flare"])
+    x = np.array([20.0])
+    plain = calibration_fit._evaluate([param], x, cases).set_index("metric")
+    assert "leuprolide_flare.day14" not in plain.index
+    held = calibration_fit._evaluate([param], x, cases, limits={"leuprolide_flare.day14": 0.05}).set_index("metric")
+    row = held.loc["leuprolide_flare.day14"]
+    assert (row.low, row.high) == (-inf, 1.0) and 0.0 < row.simulated <= 1.0 and row.residual == 0.0
+    raised = calibration_fit._evaluate([param], x, cases, limits={"leuprolide_flare.flare": 0.05}).set_index("metric")
+    flare = raised.loc["leuprolide_flare.flare"]
+    assert flare.simulated > 1.0 and flare.residual == 0.0 and flare.low == 1.0
+    with pytest.raises(ValueError, match="not a one-sided metric"):
+        calibration_fit._evaluate([param], x, cases, limits={"leuprolide_flare.castrate_day": 1.0})
+    with pytest.raises(ValueError, match="not a metric of the fit's cases"):
+        calibration_fit._evaluate([param], x, cases, limits={"leuprolide_flare.nope": 1.0})
+    spec = {"name": "probe", "cases": ["leuprolide_flare"], "parameters": []}
+    for limits, match in (([{"metric": "ref_total_t.typical", "scale": 1.0}], "must be 'case.metric'"),
+                          ([{"metric": "leuprolide_flare.day14", "scale": 0}], "positive scale")):
+        with pytest.raises(ValueError, match=match):
+            calibration_fit._limits({**spec, "limits": limits})
 
 
 def test_a_short_fit_reports_residuals_and_identifiability():

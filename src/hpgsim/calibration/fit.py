@@ -7,7 +7,10 @@ judged metrics, each scaled by its tolerance: ``(simulated - target) / scale``, 
 the target is the published value (or the middle of a stated range) and the scale is the
 distance from it to the tolerance bound on the side of the miss. One-sided checks
 (directions of covariate effects, upper limits) and comparisons are judged by
-``hpgsim validate`` but not fitted. Virtual populations
+``hpgsim validate`` but not fitted, unless the fit names them under ``limits`` with a
+``scale``: such a metric then adds nothing while it holds and ``(simulated - limit) / scale``
+when it does not (a hinge), so a fit can keep a limit it would otherwise trade away (the
+ratio of two medians, the sign of a correlation). Virtual populations
 keep their seeds, so the objective is deterministic (common random numbers).
 
 The fits form a pipeline run in the spec's order: each sees the estimates of the fits before
@@ -122,6 +125,37 @@ def _target(m) -> tuple[float, float, float] | None:
     return mid, low, high
 
 
+def _limit_bound(m) -> tuple[float, float]:
+    """(lower, upper) bound of a one-sided metric (one of them infinite)."""
+    tol = m.metric.tolerance
+    bounds = None if tol is None or tol.holds is not None else tol.bounds(m.published)
+    if bounds is None or math.isfinite(bounds[0]) == math.isfinite(bounds[1]):
+        raise ValueError(f"calibration: limit {m.metric.name!r} is not a one-sided metric (a minimum or a maximum)")
+    return bounds
+
+
+def limit_miss(simulated: float, low: float, high: float, scale: float) -> float:
+    """0 while a one-sided limit holds; beyond it, the overshoot in units of ``scale``."""
+    if simulated > high:
+        return (simulated - high) / scale
+    if simulated < low:
+        return (simulated - low) / scale
+    return 0.0
+
+
+def _limits(spec: dict) -> dict[str, float]:
+    """{"case.metric": scale} of the fit's ``limits``, checked."""
+    out = {}
+    for item in spec.get("limits") or []:
+        name, scale = item.get("metric"), item.get("scale")
+        if not isinstance(name, str) or "." not in name or name.split(".")[0] not in spec["cases"]:
+            raise ValueError(f"calibration: limit {name!r} of fit {spec['name']} must be 'case.metric' of one of its cases")
+        if not isinstance(scale, (int, float)) or not scale > 0:
+            raise ValueError(f"calibration: limit {name} needs a positive scale, not {scale!r}")
+        out[name] = float(scale)
+    return out
+
+
 def scaled_miss(simulated: float, target: float, low: float, high: float) -> float:
     """The miss in units of the tolerance on its side of the target: |r| <= 1 exactly when
     validation would pass, also for a range that is not centred on the published value."""
@@ -133,9 +167,13 @@ def _parameters(spec: dict) -> list[FitParameter]:
     return [FitParameter(p["name"], p["what"], float(p["low"]), float(p["high"])) for p in spec["parameters"]]
 
 
-def _evaluate(params: list[FitParameter], x: np.ndarray, cases, base: dict | None = None) -> pd.DataFrame:
+def _evaluate(params: list[FitParameter], x: np.ndarray, cases, base: dict | None = None,
+              limits: dict[str, float] | None = None) -> pd.DataFrame:
     """Residuals of ``cases`` with ``params`` at ``x`` over the ``base`` settings
-    ({(name, what): value} of the other fits' parameters)."""
+    ({(name, what): value} of the other fits' parameters); ``limits`` ({"case.metric":
+    scale}) adds those one-sided metrics as hinges."""
+    limits = limits or {}
+    unseen = set(limits)
     settings = dict(base or {})
     settings.update({(p.name, p.what): v for p, v in zip(params, x)})
     overrides = {name: v for (name, what), v in settings.items() if what == "value"}
@@ -146,14 +184,25 @@ def _evaluate(params: list[FitParameter], x: np.ndarray, cases, base: dict | Non
         if r.error:
             raise RuntimeError(f"calibration: case {r.case.id} failed: {r.error}")
         for m in r.metrics:
+            name = f"{r.case.id}.{m.metric.name}"
+            if name in limits:
+                unseen.discard(name)
+                low, high = _limit_bound(m)
+                bound = high if math.isfinite(high) else low
+                sim = m.simulated if math.isfinite(m.simulated) else bound + 2 * limits[name] * (1 if high == bound else -1)
+                rows.append({"case": r.case.id, "metric": name, "simulated": sim, "target": bound,
+                             "low": low, "high": high, "residual": limit_miss(sim, low, high, limits[name])})
+                continue
             tgt = _target(m)
             if tgt is None:
                 continue
             target, low, high = tgt
             sim = m.simulated if math.isfinite(m.simulated) else high + 2 * (high - target)
-            rows.append({"case": r.case.id, "metric": f"{r.case.id}.{m.metric.name}", "simulated": sim,
+            rows.append({"case": r.case.id, "metric": name, "simulated": sim,
                          "target": target,
                          "low": low, "high": high, "residual": scaled_miss(sim, target, low, high)})
+    if unseen:
+        raise ValueError(f"calibration: limit {sorted(unseen)[0]!r} is not a metric of the fit's cases")
     return pd.DataFrame(rows)
 
 
@@ -242,6 +291,7 @@ def run_fit(spec: dict, *, base: dict | None = None, max_evaluations: int | None
     cases = select(spec["cases"])
     weighting = _check_weighting(spec.get("weighting", "per_metric"))  # before any run
     objective = _check_objective(spec.get("objective", "least_squares"))
+    limits = _limits(spec)
     prior = np.array([_prior(p) for p in params])
     lo = np.log([p.low for p in params])
     hi = np.log([p.high for p in params])
@@ -249,29 +299,30 @@ def run_fit(spec: dict, *, base: dict | None = None, max_evaluations: int | None
 
     def residuals(z: np.ndarray) -> np.ndarray:
         count["n"] += 1
-        frame = _evaluate(params, np.exp(z), cases, base)
+        frame = _evaluate(params, np.exp(z), cases, base, limits)
         echo(f"  evaluation {count['n']:>3}: cost {_cost(frame, weighting, objective):.4g}  "
              + " ".join(f"{p.name}={v:.4g}" for p, v in zip(params, np.exp(z))))
         return fitted_residuals(frame, weighting, objective)
 
     z0 = np.clip(np.log(prior), lo + 1e-9, hi - 1e-9)
-    before = _evaluate(params, prior, cases, base)
+    before = _evaluate(params, prior, cases, base, limits)
     # SciPy does not count the Jacobian's evaluations in max_nfev: budget iterations instead
     iterations = max(1, max_evaluations // (len(params) + 1))
     fit = least_squares(residuals, z0, bounds=(lo, hi), method="trf", diff_step=0.1,
                         x_scale=1.0, max_nfev=iterations)
     estimate = np.exp(fit.x)
-    after = _evaluate(params, estimate, cases, base)
+    after = _evaluate(params, estimate, cases, base, limits)
     after.insert(after.columns.get_loc("residual"), "prior_residual", before.residual.to_numpy())
     after["weight"] = residual_weights(after, weighting)
-    jac = fit.jac if objective == "least_squares" else _plain_jacobian(params, fit.x, cases, base, after, weighting)
+    jac = fit.jac if objective == "least_squares" else _plain_jacobian(params, fit.x, cases, base, after, weighting, limits)
     return FitResult(spec["name"], list(spec["cases"]), params, prior, estimate, after,
                      identifiability(params, prior, estimate, jac), count["n"],
                      _cost(before, weighting, objective), _cost(after, weighting, objective), weighting,
                      objective)
 
 
-def _plain_jacobian(params, z, cases, base, at: pd.DataFrame, weighting: str, step: float = 0.1) -> np.ndarray:
+def _plain_jacobian(params, z, cases, base, at: pd.DataFrame, weighting: str, limits=None,
+                    step: float = 0.1) -> np.ndarray:
     """Forward-difference Jacobian (log space) of the weighted misses themselves, for
     identifiability when the fit minimized another function of them."""
     r0 = fitted_residuals(at, weighting)
@@ -279,7 +330,7 @@ def _plain_jacobian(params, z, cases, base, at: pd.DataFrame, weighting: str, st
     for i in range(z.size):
         zi = z.copy()
         zi[i] += step
-        jac[:, i] = (fitted_residuals(_evaluate(params, np.exp(zi), cases, base), weighting) - r0) / step
+        jac[:, i] = (fitted_residuals(_evaluate(params, np.exp(zi), cases, base, limits), weighting) - r0) / step
     return jac
 
 
