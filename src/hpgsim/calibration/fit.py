@@ -156,6 +156,27 @@ def _limits(spec: dict) -> dict[str, float]:
     return out
 
 
+def _fitted_row(m, limit_scale: float | None) -> dict | None:
+    """simulated, target, bounds and residual of a metric as the fit sees it: a scaled miss,
+    a hinge when the fit holds it as a limit (``limit_scale``), or None (not fitted). A
+    simulation that gives no number (a median never reached) counts as twice the tolerance
+    beyond the bound on the failing side."""
+    if limit_scale is not None:
+        low, high = _limit_bound(m)
+        target = high if math.isfinite(high) else low
+        fallback = target + (2 * limit_scale if target == high else -2 * limit_scale)
+    else:
+        bounds = _target(m)
+        if bounds is None:
+            return None
+        target, low, high = bounds
+        fallback = high + 2 * (high - target)
+    sim = m.simulated if math.isfinite(m.simulated) else fallback
+    residual = (limit_miss(sim, low, high, limit_scale) if limit_scale is not None
+                else scaled_miss(sim, target, low, high))
+    return {"simulated": sim, "target": target, "low": low, "high": high, "residual": residual}
+
+
 def scaled_miss(simulated: float, target: float, low: float, high: float) -> float:
     """The miss in units of the tolerance on its side of the target: |r| <= 1 exactly when
     validation would pass, also for a range that is not centred on the published value."""
@@ -185,22 +206,10 @@ def _evaluate(params: list[FitParameter], x: np.ndarray, cases, base: dict | Non
             raise RuntimeError(f"calibration: case {r.case.id} failed: {r.error}")
         for m in r.metrics:
             name = f"{r.case.id}.{m.metric.name}"
-            if name in limits:
-                unseen.discard(name)
-                low, high = _limit_bound(m)
-                bound = high if math.isfinite(high) else low
-                sim = m.simulated if math.isfinite(m.simulated) else bound + 2 * limits[name] * (1 if high == bound else -1)
-                rows.append({"case": r.case.id, "metric": name, "simulated": sim, "target": bound,
-                             "low": low, "high": high, "residual": limit_miss(sim, low, high, limits[name])})
-                continue
-            tgt = _target(m)
-            if tgt is None:
-                continue
-            target, low, high = tgt
-            sim = m.simulated if math.isfinite(m.simulated) else high + 2 * (high - target)
-            rows.append({"case": r.case.id, "metric": name, "simulated": sim,
-                         "target": target,
-                         "low": low, "high": high, "residual": scaled_miss(sim, target, low, high)})
+            unseen.discard(name)
+            row = _fitted_row(m, limits.get(name))
+            if row is not None:
+                rows.append({"case": r.case.id, "metric": name, **row})
     if unseen:
         raise ValueError(f"calibration: limit {sorted(unseen)[0]!r} is not a metric of the fit's cases")
     return pd.DataFrame(rows)
