@@ -1,6 +1,7 @@
 """Calibration: fitted values laid over the module tables, and the fit command itself."""
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -79,9 +80,10 @@ def test_a_fit_can_estimate_a_drug_potency():
             calibration_fit._prior(calibration_fit.FitParameter(name, "potency", 1.0, 2.0))
 
 
-def test_a_fit_can_hold_a_one_sided_limit():
+def test_a_fit_can_hold_a_limit():
     """A limit named under ``limits`` is a hinge: nothing while it holds, the overshoot in
-    units of its scale beyond it; without ``limits`` one-sided metrics are not fitted."""
+    units of its scale beyond it (a two-sided metric is held inside its tolerance interval);
+    without ``limits`` one-sided metrics are not fitted."""
     inf = math.inf
     assert calibration_fit.limit_miss(0.5, -inf, 0.7, 0.1) == 0.0
     assert calibration_fit.limit_miss(0.9, -inf, 0.7, 0.1) == pytest.approx(2.0)
@@ -97,8 +99,14 @@ def test_a_fit_can_hold_a_one_sided_limit():
     raised = calibration_fit._evaluate([param], x, cases, limits={"leuprolide_flare.flare": 0.05}).set_index("metric")
     flare = raised.loc["leuprolide_flare.flare"]
     assert flare.simulated > 1.0 and flare.residual == 0.0 and flare.low == 1.0
-    with pytest.raises(ValueError, match="not a one-sided metric"):
-        calibration_fit._evaluate([param], x, cases, limits={"leuprolide_flare.castrate_day": 1.0})
+    band = calibration_fit._evaluate([param], x, cases, limits={"leuprolide_flare.castrate_day": 1.0}).set_index("metric")
+    day = band.loc["leuprolide_flare.castrate_day"]
+    assert (day.low, day.high) == (14.0, 28.0) and 14.0 <= day.simulated <= 28.0 and day.residual == 0.0
+    assert calibration_fit.limit_miss(30.0, 14.0, 28.0, 1.0) == pytest.approx(2.0)
+    assert calibration_fit.limit_miss(11.0, 14.0, 28.0, 1.0) == pytest.approx(-3.0)
+    unjudged = SimpleNamespace(published=None, metric=SimpleNamespace(name="sd_days", tolerance=None))
+    with pytest.raises(ValueError, match="no bound to hold"):
+        calibration_fit._limit_bound(unjudged)
     with pytest.raises(ValueError, match="not a metric of the fit's cases"):
         calibration_fit._evaluate([param], x, cases, limits={"leuprolide_flare.nope": 1.0})
     spec = {"name": "probe", "cases": ["leuprolide_flare"], "parameters": []}

@@ -10,7 +10,10 @@ distance from it to the tolerance bound on the side of the miss. One-sided check
 ``hpgsim validate`` but not fitted, unless the fit names them under ``limits`` with a
 ``scale``: such a metric then adds nothing while it holds and ``(simulated - limit) / scale``
 when it does not (a hinge), so a fit can keep a limit it would otherwise trade away (the
-ratio of two medians, the sign of a correlation). Virtual populations
+ratio of two medians, the sign of a correlation). A two-sided metric named there is held
+inside its tolerance interval the same way instead of being pulled towards its target: a
+later fit uses this to keep what an earlier fit put inside while it fits its own cases.
+Virtual populations
 keep their seeds, so the objective is deterministic (common random numbers).
 
 The fits form a pipeline run in the spec's order: each sees the estimates of the fits before
@@ -126,11 +129,12 @@ def _target(m) -> tuple[float, float, float] | None:
 
 
 def _limit_bound(m) -> tuple[float, float]:
-    """(lower, upper) bound of a one-sided metric (one of them infinite)."""
+    """(lower, upper) bound a limit holds: a one-sided metric's minimum or maximum (the other
+    infinite), or both ends of a two-sided metric's tolerance interval."""
     tol = m.metric.tolerance
     bounds = None if tol is None or tol.holds is not None else tol.bounds(m.published)
-    if bounds is None or math.isfinite(bounds[0]) == math.isfinite(bounds[1]):
-        raise ValueError(f"calibration: limit {m.metric.name!r} is not a one-sided metric (a minimum or a maximum)")
+    if bounds is None or not (math.isfinite(bounds[0]) or math.isfinite(bounds[1])):
+        raise ValueError(f"calibration: limit {m.metric.name!r} has no bound to hold (a minimum, a maximum or a tolerance interval)")
     return bounds
 
 
