@@ -139,7 +139,8 @@ def _limit_bound(m) -> tuple[float, float]:
 
 
 def limit_miss(simulated: float, low: float, high: float, scale: float) -> float:
-    """0 while a one-sided limit holds; beyond it, the overshoot in units of ``scale``."""
+    """0 while ``low <= simulated <= high`` (either may be infinite); beyond a bound, the
+    overshoot in units of ``scale``."""
     if simulated > high:
         return (simulated - high) / scale
     if simulated < low:
@@ -168,7 +169,7 @@ def _fitted_row(m, limit_scale: float | None) -> dict | None:
     if limit_scale is not None:
         low, high = _limit_bound(m)
         target = high if math.isfinite(high) else low
-        fallback = target + (2 * limit_scale if target == high else -2 * limit_scale)
+        fallback = high + 2 * limit_scale if math.isfinite(high) else low - 2 * limit_scale
     else:
         bounds = _target(m)
         if bounds is None:
@@ -196,7 +197,7 @@ def _evaluate(params: list[FitParameter], x: np.ndarray, cases, base: dict | Non
               limits: dict[str, float] | None = None) -> pd.DataFrame:
     """Residuals of ``cases`` with ``params`` at ``x`` over the ``base`` settings
     ({(name, what): value} of the other fits' parameters); ``limits`` ({"case.metric":
-    scale}) adds those one-sided metrics as hinges."""
+    scale}) adds those metrics as hinges (:func:`limit_miss`)."""
     limits = limits or {}
     unseen = set(limits)
     settings = dict(base or {})
