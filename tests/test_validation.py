@@ -16,8 +16,7 @@ from hpgsim.validation.metrics import ArmRun, among, per_man, statistic
 from hpgsim.observables import COLUMNS
 
 KNOWN_GAPS = {
-    "liu2006_recovery": "87 % back by 6 months vs 67 % (±10 points); lower baseline LH, faster suppression and the shorter-acting ester do not speed recovery in the model (issue 4)",
-    "gnrh_pump_chh": "on hCG + hMG most men stay below 5 M/mL for 4 years (Sertoli function near 0.75 of adult at the FSH that hMG 150 IU twice weekly gives), so its median and the pump/gonadotropin ratio at 5 M/mL are missing (issue 4)",
+    "liu2006_recovery": "81 % back by 6 months vs 67 % (±10 points); lower baseline LH, faster suppression and the shorter-acting ester do not speed recovery in the model (issue 4)",
 }
 
 
