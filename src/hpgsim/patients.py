@@ -30,7 +30,7 @@ PARAMETERS = table(
         ("congenital_hh_sertoli_maturity", 0.02, "1", 0.0, 0.3,
          "assumed: prepubertal, immature Sertoli cells; testis ~2.3 mL (Huang 2015)", "initial Sertoli maturity in congenital HH (typical man)"),
         ("congenital_hh_maturity_logit_sd", 2.5, "1", 0.0, 3.0,
-         "calibrated by hand: fsh_addon_chh, gnrh_pump_chh; men with congenital HH range from complete (testes 1-2 mL) to partial forms with some pubertal development (4-8 mL), and that spread separates the men who respond to hCG alone, to FSH within a year, or later (Bouloux 2003: 19 of 49 on hCG alone, 14 of the other 30 within 48 weeks of FSH)",
+         "prior set by hand to fsh_addon_chh and gnrh_pump_chh, then fitted with them (spermatogenesis_support); men with congenital HH range from complete (testes 1-2 mL) to partial forms with some pubertal development (4-8 mL), and that spread separates the men who respond to hCG alone, to FSH within a year, or later (Bouloux 2003: 19 of 49 on hCG alone, 14 of the other 30 within 48 weeks of FSH)",
          "between-man SD of the logit of initial Sertoli maturity in congenital HH"),
         ("age_ref_years", 35.0, "y", 20.0, 50.0, "reference age of the reference man (Travison 19-39 y cohort)", "reference age"),
         ("age_leydig_slope_per_y", 0.008, "1/y", 0.0, 0.02,
