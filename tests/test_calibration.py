@@ -102,6 +102,8 @@ def test_a_fit_can_hold_a_limit():
     band = calibration_fit._evaluate([param], x, cases, limits={"leuprolide_flare.castrate_day": 1.0}).set_index("metric")
     day = band.loc["leuprolide_flare.castrate_day"]
     assert (day.low, day.high) == (14.0, 28.0) and 14.0 <= day.simulated <= 28.0 and day.residual == 0.0
+    assert row.target == 1.0 and flare.target == 1.0  # a limit reports the bound it is held at
+    assert day.target == (14.0 if day.simulated - 14.0 < 28.0 - day.simulated else 28.0)
     assert calibration_fit.limit_miss(30.0, 14.0, 28.0, 1.0) == pytest.approx(2.0)
     assert calibration_fit.limit_miss(11.0, 14.0, 28.0, 1.0) == pytest.approx(-3.0)
     unjudged = SimpleNamespace(published=None, metric=SimpleNamespace(name="sd_days", tolerance=None))

@@ -168,18 +168,19 @@ def _fitted_row(m, limit_scale: float | None) -> dict | None:
     beyond the bound on the failing side."""
     if limit_scale is not None:
         low, high = _limit_bound(m)
-        target = high if math.isfinite(high) else low
         fallback = high + 2 * limit_scale if math.isfinite(high) else low - 2 * limit_scale
-    else:
-        bounds = _target(m)
-        if bounds is None:
-            return None
-        target, low, high = bounds
-        fallback = high + 2 * (high - target)
-    sim = m.simulated if math.isfinite(m.simulated) else fallback
-    residual = (limit_miss(sim, low, high, limit_scale) if limit_scale is not None
-                else scaled_miss(sim, target, low, high))
-    return {"simulated": sim, "target": target, "low": low, "high": high, "residual": residual}
+        sim = m.simulated if math.isfinite(m.simulated) else fallback
+        # a limit has no target: report the bound it is held at (the nearer one)
+        target = low if abs(sim - low) < abs(high - sim) else high
+        return {"simulated": sim, "target": target, "low": low, "high": high,
+                "residual": limit_miss(sim, low, high, limit_scale)}
+    bounds = _target(m)
+    if bounds is None:
+        return None
+    target, low, high = bounds
+    sim = m.simulated if math.isfinite(m.simulated) else high + 2 * (high - target)
+    return {"simulated": sim, "target": target, "low": low, "high": high,
+            "residual": scaled_miss(sim, target, low, high)}
 
 
 def scaled_miss(simulated: float, target: float, low: float, high: float) -> float:
