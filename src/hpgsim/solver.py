@@ -1,11 +1,16 @@
 """Adaptive Dormand-Prince 5(4) integration of the model, restarted at every dosing event.
 
 Doses are discontinuities: the time axis is cut into segments at every bolus and every
-change of infusion or pump, each segment starts from the post-dose state, and steps are
-clipped to land exactly on output times. The averaged formulation keeps the fastest
-rates at hours (GnRH and receptor binding are pulse-averaged, not integrated), which is
-what lets an explicit compiled method stay fast; ``benchmarks/`` compares it with SciPy's
-LSODA on the same equations. (Dormand & Prince, J Comput Appl Math 1980;6:19-26.)
+change of infusion or pump, and each segment starts from the post-dose state. Output
+times inside a step are read from the method's fourth-order continuous extension, so the
+output grid does not cut steps short (Hairer, Nørsett & Wanner, Solving ODEs I, 2nd ed.,
+§II.6). The step-size controller is Gustafsson's PI controller, which keeps a step near a
+stability boundary from alternating between acceptance and rejection (ibid. §IV.2, as in
+DOPRI5); after a dose, the first step is the one that succeeded after the previous dose.
+The averaged formulation keeps the fastest rates at hours (GnRH and receptor binding are
+pulse-averaged, not integrated), which is what lets an explicit compiled method stay fast;
+``benchmarks/`` compares it with SciPy's LSODA on the same equations.
+(Dormand & Prince, J Comput Appl Math 1980;6:19-26.)
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from .compiled import compiled
-from .model import rhs
+from .model import live_library, live_states, rhs
 
 # Dormand-Prince 5(4) tableau
 C2, C3, C4, C5 = 1.0 / 5.0, 3.0 / 10.0, 4.0 / 5.0, 8.0 / 9.0
@@ -26,6 +31,16 @@ B1, B3, B4, B5, B6 = 35.0 / 384.0, 500.0 / 1113.0, 125.0 / 192.0, -2187.0 / 6784
 E1, E3, E4, E5, E6, E7 = (
     71.0 / 57600.0, -71.0 / 16695.0, 71.0 / 1920.0, -17253.0 / 339200.0, 22.0 / 525.0, -1.0 / 40.0
 )
+
+# Dense output: Hairer's coefficients for the continuous extension of DOPRI5
+D1, D3, D4 = -12715105075.0 / 11282082432.0, 87487479700.0 / 32700410799.0, -10690763975.0 / 1880347072.0
+D5, D6, D7 = 701980252875.0 / 199316789632.0, -1453857185.0 / 822651844.0, 69997945.0 / 29380423.0
+
+SAFETY = 0.9
+PI_BETA = 0.04
+"""Weight of the previous step's error in the PI controller (Hairer's DOPRI5 default)."""
+STRETCH = 1.1
+"""A segment's remainder up to this many trial steps is taken in one step, not two."""
 
 DRUG_FLUSH = 1e-12
 """Drug amounts below this are set to zero so a washed-out drug stops limiting the step."""
@@ -50,16 +65,30 @@ def _stage(y, h, k, coeffs, n_used, out):
 
 
 @compiled
+def _interpolate(y, y_new, k, d, h, theta, out_row):
+    """State at fraction ``theta`` of the step from ``y`` to ``y_new`` (continuous extension)."""
+    t1 = 1.0 - theta
+    for i in range(y.size):
+        dy = y_new[i] - y[i]
+        spline = h * k[0, i] - dy
+        quartic = h * (d[0] * k[0, i] + d[2] * k[2, i] + d[3] * k[3, i] + d[4] * k[4, i]
+                       + d[5] * k[5, i] + d[6] * k[6, i])
+        out_row[i] = y[i] + theta * (dy + t1 * (spline + theta * (dy - h * k[6, i] - spline + t1 * quartic)))
+
+
+@compiled
 def solve(y0, seg_t0, seg_t1, seg_bolus, seg_u, out_t, theta, P, S, ref, lib, mode,
           rtol, atol, hmax):
     """Integrate over all segments; return (states at ``out_t``, accepted steps, rejected)."""
     n = y0.size
     n_out = out_t.size
     out = np.full((n_out, n), np.nan)
+    lib = live_library(S, lib, y0, seg_bolus, seg_u)
+    drug_live = live_states(S, lib)[S.depot0:]
     y = y0.copy()
-    y_new = np.empty(n)
-    tmp = np.empty(n)
-    k = np.empty((7, n))
+    y_new = np.zeros(n)
+    tmp = np.zeros(n)
+    k = np.zeros((7, n))
     a2 = np.array([A21])
     a3 = np.array([A31, A32])
     a4 = np.array([A41, A42, A43])
@@ -67,27 +96,35 @@ def solve(y0, seg_t0, seg_t1, seg_bolus, seg_u, out_t, theta, P, S, ref, lib, mo
     a6 = np.array([A61, A62, A63, A64, A65])
     b = np.array([B1, 0.0, B3, B4, B5, B6])
     e = np.array([E1, 0.0, E3, E4, E5, E6, E7])
+    d = np.array([D1, 0.0, D3, D4, D5, D6, D7])
     n_accept = 0
     n_reject = 0
     k_out = 0
     h = min(hmax, 1e-3)
-    drug0 = S.depot0
+    h_after_dose = 0.0  # first accepted step after the previous dose (0: none yet)
+    err_old = 1e-4
     for seg in range(seg_t0.size):
         t = seg_t0[seg]
         t_end = seg_t1[seg]
         u = seg_u[seg]
+        dosed = False
         for i in range(n):
+            if seg_bolus[seg, i] != 0.0:
+                dosed = True
             y[i] += seg_bolus[seg, i]
+        if dosed and h_after_dose > 0.0:
+            h = h_after_dose
+        first_step = dosed
         while k_out < n_out and out_t[k_out] <= t:
             out[k_out] = y
             k_out += 1
         rhs(t, y, k[0], theta, P, S, ref, lib, u, mode)
+        rejected = False
         while t < t_end:
-            t_target = t_end
-            if k_out < n_out and out_t[k_out] < t_end:
-                t_target = out_t[k_out]
-            h_try = min(h, hmax, t_target - t)
-            last = h_try >= t_target - t
+            h_try = min(h, hmax)
+            last = h_try * STRETCH >= t_end - t
+            if last:
+                h_try = t_end - t
             _stage(y, h_try, k, a2, 1, tmp)
             rhs(t + C2 * h_try, tmp, k[1], theta, P, S, ref, lib, u, mode)
             _stage(y, h_try, k, a3, 2, tmp)
@@ -107,11 +144,18 @@ def solve(y0, seg_t0, seg_t1, seg_bolus, seg_u, out_t, theta, P, S, ref, lib, mo
                 err += (h_try * tmp[i] / scale) ** 2
             err = np.sqrt(err / n)
             if err <= 1.0 or h_try < 1e-10:
-                t = t_target if last else t + h_try
+                t_new = t_end if last else t + h_try
+                while k_out < n_out and out_t[k_out] <= t_new:
+                    if out_t[k_out] == t_new:
+                        out[k_out] = y_new
+                    else:
+                        _interpolate(y, y_new, k, d, h_try, (out_t[k_out] - t) / h_try, out[k_out])
+                    k_out += 1
+                t = t_new
                 for i in range(n):
                     y[i] = y_new[i]
                 flushed = False
-                for i in range(drug0, n):
+                for i in drug_live:
                     if y[i] != 0.0 and abs(y[i]) < DRUG_FLUSH:
                         y[i] = 0.0
                         flushed = True
@@ -121,13 +165,21 @@ def solve(y0, seg_t0, seg_t1, seg_bolus, seg_u, out_t, theta, P, S, ref, lib, mo
                     for i in range(n):
                         k[0, i] = k[6, i]
                 n_accept += 1
-                factor = 5.0 if err == 0.0 else min(5.0, max(0.2, 0.9 * err ** -0.2))
+                if first_step:
+                    h_after_dose = h_try
+                    first_step = False
+                if err == 0.0:
+                    factor = 5.0
+                else:
+                    factor = min(5.0, max(0.2, SAFETY * err ** (PI_BETA * 0.75 - 0.2) * err_old ** PI_BETA))
+                err_old = max(err, 1e-4)
+                if rejected:
+                    factor = min(factor, 1.0)
+                rejected = False
                 if not last or factor < 1.0:
                     h = h_try * factor
-                while k_out < n_out and out_t[k_out] <= t:
-                    out[k_out] = y
-                    k_out += 1
             else:
                 n_reject += 1
-                h = h_try * max(0.2, 0.9 * err ** -0.25)
+                rejected = True
+                h = h_try * max(0.2, SAFETY * err ** -0.25)
     return out, n_accept, n_reject
