@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from .compiled import compiled_nogil
-from .model import reference
+from .model import live_library, reference
 from .observables import COLUMNS, observe
 from .solver import solve
 from .steady_state import HMAX, untreated_state
@@ -32,12 +32,18 @@ def _men(values, stats, thetas, seg_t0, seg_t1, bolus, seg_u, out_t, U, P, S, li
         theta = thetas[i]
         ref = reference(theta, P)
         y0, converged = untreated_state(theta, P, S, ref, lib, n, n_inputs, mode, t0)
-        Y, n_acc, n_rej = solve(y0, seg_t0, seg_t1, bolus, seg_u, out_t, theta, P, S, ref, lib,
+        live = live_library(S, lib, y0, bolus, seg_u)
+        Y, n_acc, n_rej = solve(y0, seg_t0, seg_t1, bolus, seg_u, out_t, theta, P, S, ref, live,
                                 mode, rtol, atol, hmax)
-        values[i] = observe(out_t, Y, U, theta, P, S, ref, lib, mode)
+        values[i] = observe(out_t, Y, U, theta, P, S, ref, live, mode)
         stats[i, 0] = n_acc
         stats[i, 1] = n_rej
         stats[i, 2] = 1 if converged else 0
+
+
+PARTS_PER_THREAD = 8
+"""A chunk is cut into this many parts per thread, handed out as threads free up, so men
+who take longer (more steps) do not leave the other cores idle at the end of a chunk."""
 
 
 def _run_chunk(thetas, args, threads: int):
@@ -45,11 +51,11 @@ def _run_chunk(thetas, args, threads: int):
     n_t = args[4].size
     values = np.empty((n_men, n_t, N_COLUMNS))
     stats = np.zeros((n_men, 3), dtype=np.int64)
-    parts = chunks(n_men, max(1, -(-n_men // threads)))
-    if len(parts) == 1:
+    if threads == 1:
         _men(values, stats, thetas, *args)
         return values, stats
-    with ThreadPoolExecutor(len(parts)) as pool:
+    parts = chunks(n_men, max(1, -(-n_men // (threads * PARTS_PER_THREAD))))
+    with ThreadPoolExecutor(threads) as pool:
         jobs = [pool.submit(_men, values[a:b], stats[a:b], thetas[a:b], *args) for a, b in parts]
         for job in jobs:
             job.result()

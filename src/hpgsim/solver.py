@@ -42,6 +42,9 @@ PI_BETA = 0.04
 STRETCH = 1.1
 """A segment's remainder up to this many trial steps is taken in one step, not two."""
 
+H_MIN = 1e-10
+"""Smallest step (days): accepted whatever its error estimate, so a kink cannot stall time."""
+
 DRUG_FLUSH = 1e-12
 """Drug amounts below this are set to zero so a washed-out drug stops limiting the step."""
 
@@ -122,7 +125,8 @@ def solve(y0, seg_t0, seg_t1, seg_bolus, seg_u, out_t, theta, P, S, ref, lib, mo
         rejected = False
         while t < t_end:
             h_try = min(h, hmax)
-            last = h_try * STRETCH >= t_end - t
+            # stretch onto the segment's end, but never re-grow a step just rejected
+            last = h_try * (1.0 if rejected else STRETCH) >= t_end - t
             if last:
                 h_try = t_end - t
             _stage(y, h_try, k, a2, 1, tmp)
@@ -143,7 +147,14 @@ def solve(y0, seg_t0, seg_t1, seg_bolus, seg_u, out_t, theta, P, S, ref, lib, mo
                 scale = atol + rtol * max(abs(y[i]), abs(y_new[i]))
                 err += (h_try * tmp[i] / scale) ** 2
             err = np.sqrt(err / n)
-            if err <= 1.0 or h_try < 1e-10:
+            if not np.isfinite(err):  # the trial step overflowed: shrink it, or give up
+                if h_try < H_MIN:
+                    return out, n_accept, n_reject  # rows not reached stay NaN; callers report it
+                n_reject += 1
+                rejected = True
+                h = 0.2 * h_try
+                continue
+            if err <= 1.0 or h_try < H_MIN:
                 t_new = t_end if last else t + h_try
                 while k_out < n_out and out_t[k_out] <= t_new:
                     if out_t[k_out] == t_new:
