@@ -50,21 +50,36 @@ DRUG_FLUSH = 1e-12
 
 
 @compiled
-def _combine(k, coeffs, n_used, out):
-    """out = Σ_j coeffs[j]·k[j] (stage by stage, so the loop over states vectorizes)."""
-    for i in range(out.size):
+def _combine(k, coeffs, n_used, out, n_body, drugs):
+    """out = Σ_j coeffs[j]·k[j] over the physiology states ``0 … n_body-1`` (one contiguous
+    loop that vectorizes) and the live drug states ``drugs``; the others stay exactly zero."""
+    for i in range(n_body):
+        out[i] = 0.0
+    for i in drugs:
         out[i] = 0.0
     for j in range(n_used):
         c = coeffs[j]
-        for i in range(out.size):
+        for i in range(n_body):
+            out[i] += c * k[j, i]
+        for i in drugs:
             out[i] += c * k[j, i]
 
 
 @compiled
-def _stage(y, h, k, coeffs, n_used, out):
-    _combine(k, coeffs, n_used, out)
-    for i in range(y.size):
+def _stage(y, h, k, coeffs, n_used, out, n_body, drugs):
+    _combine(k, coeffs, n_used, out, n_body, drugs)
+    for i in range(n_body):
         out[i] = y[i] + h * out[i]
+    for i in drugs:
+        out[i] = y[i] + h * out[i]
+
+
+@compiled
+def _copy(src, dst, n_body, drugs):
+    for i in range(n_body):
+        dst[i] = src[i]
+    for i in drugs:
+        dst[i] = src[i]
 
 
 @compiled
@@ -88,6 +103,7 @@ def solve(y0, seg_t0, seg_t1, seg_bolus, seg_u, out_t, theta, P, S, ref, lib, mo
     out = np.full((n_out, n), np.nan)
     lib = live_library(S, lib, y0, seg_bolus, seg_u)
     drug_live = live_states(S, lib)[S.depot0:]
+    n_body = S.depot0
     y = y0.copy()
     y_new = np.zeros(n)
     tmp = np.zeros(n)
@@ -129,21 +145,24 @@ def solve(y0, seg_t0, seg_t1, seg_bolus, seg_u, out_t, theta, P, S, ref, lib, mo
             last = h_try * (1.0 if rejected else STRETCH) >= t_end - t
             if last:
                 h_try = t_end - t
-            _stage(y, h_try, k, a2, 1, tmp)
+            _stage(y, h_try, k, a2, 1, tmp, n_body, drug_live)
             rhs(t + C2 * h_try, tmp, k[1], theta, P, S, ref, lib, u, mode)
-            _stage(y, h_try, k, a3, 2, tmp)
+            _stage(y, h_try, k, a3, 2, tmp, n_body, drug_live)
             rhs(t + C3 * h_try, tmp, k[2], theta, P, S, ref, lib, u, mode)
-            _stage(y, h_try, k, a4, 3, tmp)
+            _stage(y, h_try, k, a4, 3, tmp, n_body, drug_live)
             rhs(t + C4 * h_try, tmp, k[3], theta, P, S, ref, lib, u, mode)
-            _stage(y, h_try, k, a5, 4, tmp)
+            _stage(y, h_try, k, a5, 4, tmp, n_body, drug_live)
             rhs(t + C5 * h_try, tmp, k[4], theta, P, S, ref, lib, u, mode)
-            _stage(y, h_try, k, a6, 5, tmp)
+            _stage(y, h_try, k, a6, 5, tmp, n_body, drug_live)
             rhs(t + h_try, tmp, k[5], theta, P, S, ref, lib, u, mode)
-            _stage(y, h_try, k, b, 6, y_new)
+            _stage(y, h_try, k, b, 6, y_new, n_body, drug_live)
             rhs(t + h_try, y_new, k[6], theta, P, S, ref, lib, u, mode)
-            _combine(k, e, 7, tmp)
-            err = 0.0
-            for i in range(n):
+            _combine(k, e, 7, tmp, n_body, drug_live)
+            err = 0.0  # RMS over all n states; drugs never given add exact zeros
+            for i in range(n_body):
+                scale = atol + rtol * max(abs(y[i]), abs(y_new[i]))
+                err += (h_try * tmp[i] / scale) ** 2
+            for i in drug_live:
                 scale = atol + rtol * max(abs(y[i]), abs(y_new[i]))
                 err += (h_try * tmp[i] / scale) ** 2
             err = np.sqrt(err / n)
@@ -163,8 +182,7 @@ def solve(y0, seg_t0, seg_t1, seg_bolus, seg_u, out_t, theta, P, S, ref, lib, mo
                         _interpolate(y, y_new, k, d, h_try, (out_t[k_out] - t) / h_try, out[k_out])
                     k_out += 1
                 t = t_new
-                for i in range(n):
-                    y[i] = y_new[i]
+                _copy(y_new, y, n_body, drug_live)
                 flushed = False
                 for i in drug_live:
                     if y[i] != 0.0 and abs(y[i]) < DRUG_FLUSH:
@@ -173,8 +191,7 @@ def solve(y0, seg_t0, seg_t1, seg_bolus, seg_u, out_t, theta, P, S, ref, lib, mo
                 if flushed:
                     rhs(t, y, k[0], theta, P, S, ref, lib, u, mode)
                 else:
-                    for i in range(n):
-                        k[0, i] = k[6, i]
+                    _copy(k[6], k[0], n_body, drug_live)
                 n_accept += 1
                 if first_step:
                     h_after_dose = h_try
