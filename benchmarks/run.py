@@ -7,6 +7,8 @@
 3. ``hpgsim run`` on the demo scenario from a cold process (compiled code cached on disk),
    against the cost of starting Python and importing hpgsim's dependencies.
 
+It also prints the solver's step counts for the first two, which do not depend on the machine.
+
 Run with ``make bench``. Prints a table; the numbers depend on the machine.
 """
 
@@ -59,12 +61,12 @@ def prepared(data):
     return dict(theta=theta, P=P, S=S, lib=lib, ref=ref, mode=mode, tl=tl, y0=y0, out_t=tl.output_times())
 
 
-def run_hpgsim(c, rtol):
+def run_hpgsim(c, rtol, with_steps=False):
     tl = c["tl"]
-    Y, n_acc, _ = solve(c["y0"], tl.seg_t0, tl.seg_t1, tl.bolus, tl.inputs, c["out_t"], c["theta"],
+    Y, n_acc, n_rej = solve(c["y0"], tl.seg_t0, tl.seg_t1, tl.bolus, tl.inputs, c["out_t"], c["theta"],
                         c["P"], c["S"], c["ref"], c["lib"], c["mode"], rtol, rtol * 1e-3,
                         sim_module.HMAX[c["mode"]])
-    return Y
+    return (Y, n_acc, n_rej) if with_steps else Y
 
 
 def run_lsoda(c, rtol):
@@ -113,6 +115,7 @@ def main() -> None:
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
     print(f"{'benchmark':<42} {'hpgsim':>10} {'peer':>10} {'ratio':>8}  peer")
     rtol = 1e-6
+    steps = []
     for name, data in SCENARIOS.items():
         c = prepared(data)
         run_hpgsim(c, rtol)  # compile / load cache outside the timing
@@ -123,6 +126,7 @@ def main() -> None:
         err = np.max(np.abs(Y[-n:, t_index] - Y_l[-n:, t_index]) / np.abs(Y_l[-n:, t_index]))
         print(f"{name:<42} {t_h * 1e3:>8.1f}ms {t_l * 1e3:>8.1f}ms {t_l / t_h:>7.1f}x  "
               f"scipy LSODA, same equations (max rel. serum T difference {err:.1e})")
+        steps.append((name, [run_hpgsim(c, r, with_steps=True)[1:] for r in (1e-6, 1e-4)]))
     py = sys.executable
     hpg = str(Path(py).with_name("hpgsim"))
     out = ROOT / "bench-out"
@@ -130,6 +134,8 @@ def main() -> None:
     t_imp = cold_start_seconds([py, "-c", "import numpy, scipy, numba, pandas, pyarrow, plotly, pydantic, typer"])
     print(f"{'hpgsim run demo, cold process':<42} {t_run:>9.2f}s {t_imp:>9.2f}s {t_run / t_imp:>7.1f}x  "
           "python start + importing the dependencies")
+    for name, ((a6, r6), (a4, r4)) in steps:
+        print(f"solver steps (accepted + rejected), {name}: rtol 1e-6 {a6} + {r6}, rtol 1e-4 {a4} + {r4}")
 
 
 if __name__ == "__main__":
