@@ -61,12 +61,13 @@ def prepared(data):
     return dict(theta=theta, P=P, S=S, lib=lib, ref=ref, mode=mode, tl=tl, y0=y0, out_t=tl.output_times())
 
 
-def run_hpgsim(c, rtol, with_steps=False):
+def run_hpgsim(c, rtol):
+    """(states at the outputs, accepted steps, rejected steps)."""
     tl = c["tl"]
     Y, n_acc, n_rej = solve(c["y0"], tl.seg_t0, tl.seg_t1, tl.bolus, tl.inputs, c["out_t"], c["theta"],
                         c["P"], c["S"], c["ref"], c["lib"], c["mode"], rtol, rtol * 1e-3,
                         sim_module.HMAX[c["mode"]])
-    return (Y, n_acc, n_rej) if with_steps else Y
+    return Y, n_acc, n_rej
 
 
 def run_lsoda(c, rtol):
@@ -119,14 +120,14 @@ def main() -> None:
     for name, data in SCENARIOS.items():
         c = prepared(data)
         run_hpgsim(c, rtol)  # compile / load cache outside the timing
-        t_h, Y = best_of(lambda: run_hpgsim(c, rtol), 5)
+        t_h, (Y, _, _) = best_of(lambda: run_hpgsim(c, rtol), 5)
         t_l, Y_l = best_of(lambda: run_lsoda(c, rtol), 1 if "pulsatile" in name else 2)
         t_index = c["S"].serum_t
         n = min(len(Y_l), len(Y) - 1)
         err = np.max(np.abs(Y[-n:, t_index] - Y_l[-n:, t_index]) / np.abs(Y_l[-n:, t_index]))
         print(f"{name:<42} {t_h * 1e3:>8.1f}ms {t_l * 1e3:>8.1f}ms {t_l / t_h:>7.1f}x  "
               f"scipy LSODA, same equations (max rel. serum T difference {err:.1e})")
-        steps.append((name, [run_hpgsim(c, r, with_steps=True)[1:] for r in (1e-6, 1e-4)]))
+        steps.append((name, [run_hpgsim(c, r)[1:] for r in (1e-6, 1e-4)]))
     py = sys.executable
     hpg = str(Path(py).with_name("hpgsim"))
     out = ROOT / "bench-out"

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from .compiled import compiled_nogil
-from .model import live_library, reference
+from .model import reference
 from .observables import COLUMNS, observe
 from .solver import solve
 from .steady_state import HMAX, untreated_state
@@ -32,10 +32,9 @@ def _men(values, stats, thetas, seg_t0, seg_t1, bolus, seg_u, out_t, U, P, S, li
         theta = thetas[i]
         ref = reference(theta, P)
         y0, converged = untreated_state(theta, P, S, ref, lib, n, n_inputs, mode, t0)
-        live = live_library(S, lib, y0, bolus, seg_u)
-        Y, n_acc, n_rej = solve(y0, seg_t0, seg_t1, bolus, seg_u, out_t, theta, P, S, ref, live,
+        Y, n_acc, n_rej = solve(y0, seg_t0, seg_t1, bolus, seg_u, out_t, theta, P, S, ref, lib,
                                 mode, rtol, atol, hmax)
-        values[i] = observe(out_t, Y, U, theta, P, S, ref, live, mode)
+        values[i] = observe(out_t, Y, U, theta, P, S, ref, lib, mode)
         stats[i, 0] = n_acc
         stats[i, 1] = n_rej
         stats[i, 2] = 1 if converged else 0

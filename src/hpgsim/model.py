@@ -184,17 +184,10 @@ def live_library(S, lib, y0, bolus, seg_u):
 
 
 @compiled
-def live_states(S, lib):
-    """Positions of the physiology states and of the live drug states of ``lib``."""
+def live_drug_states(S, lib):
+    """Positions in the state vector of the live depots and species of ``lib``."""
     live_d, live_s = lib[9], lib[10]
-    idx = np.empty(S.depot0 + live_d.size + live_s.size, dtype=np.int64)
-    for i in range(S.depot0):
-        idx[i] = i
-    for j in range(live_d.size):
-        idx[S.depot0 + j] = S.depot0 + live_d[j]
-    for j in range(live_s.size):
-        idx[S.depot0 + live_d.size + j] = S.central0 + live_s[j]
-    return idx
+    return np.concatenate((S.depot0 + live_d, S.central0 + live_s))
 
 
 # --------------------------------------------------------------------------- drug effects
@@ -250,8 +243,7 @@ def drug_rates(S, y, dy, lib, u):
     for s in live_s:
         dy[S.central0 + s] = u[s] - ke[s] * y[S.central0 + s]
     for d in live_d:
-        if shortcut(y[S.depot0 + d] == 0.0):  # an empty depot releases nothing
-            dy[S.depot0 + d] = 0.0
+        if shortcut(y[S.depot0 + d] == 0.0):  # an empty depot releases nothing (dy is 0)
             continue
         flux = depot_ka[d] * y[S.depot0 + d]
         dy[S.depot0 + d] = -flux

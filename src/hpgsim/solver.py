@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from .compiled import compiled
-from .model import live_library, live_states, rhs
+from .model import live_drug_states, live_library, rhs
 
 # Dormand-Prince 5(4) tableau
 C2, C3, C4, C5 = 1.0 / 5.0, 3.0 / 10.0, 4.0 / 5.0, 8.0 / 9.0
@@ -102,7 +102,7 @@ def solve(y0, seg_t0, seg_t1, seg_bolus, seg_u, out_t, theta, P, S, ref, lib, mo
     n_out = out_t.size
     out = np.full((n_out, n), np.nan)
     lib = live_library(S, lib, y0, seg_bolus, seg_u)
-    drug_live = live_states(S, lib)[S.depot0:]
+    drug_live = live_drug_states(S, lib)
     n_body = S.depot0
     y = y0.copy()
     y_new = np.zeros(n)
