@@ -26,6 +26,17 @@ def test_apply_replaces_value_and_records_provenance():
     assert params["sperm_ref_m_ml"].source.startswith("calibrated to: ref_semen, ref_total_t (2026-01-01); prior 60 M/mL")
 
 
+def test_a_parameter_may_have_its_value_and_its_variability_fitted():
+    values = {"date": "2026-01-01", "parameters": {
+        "spermatogenesis_duration_d": {"what": "value", "value": 70.0, "calibrated_to": ["te200_sperm_kinetics"]},
+        calibration.entry_key("spermatogenesis_duration_d", "iiv_cv"): {
+            "what": "iiv_cv", "value": 0.2, "calibrated_to": ["te200_sperm_kinetics"]},
+    }}
+    p = {q.name: q for t in calibration.apply(prior_tables(), values) for q in t.parameters}["spermatogenesis_duration_d"]
+    assert (p.value, p.iiv_cv) == (70.0, 0.2)
+    assert calibration.parameter_name(calibration.entry_key("x", "iiv_cv")) == "x" != calibration.entry_key("x", "iiv_cv")
+
+
 def test_apply_refuses_unknown_and_out_of_range_values():
     with pytest.raises(ValueError, match="unknown parameter 'nope'"):
         calibration.apply(prior_tables(), {"parameters": {"nope": {"what": "value", "value": 1, "calibrated_to": []}}})
@@ -39,7 +50,8 @@ def test_shipped_values_are_in_the_model():
     params = parameter_set().parameters
     species = {s.name: s for s in calibrated_species()}
     _, library, _ = build()
-    for name, entry in shipped.items():
+    for key, entry in shipped.items():
+        name = calibration.parameter_name(key)
         if entry["what"] == "potency":
             assert species[name].effect.potency == entry["value"] and "calibrated to:" in species[name].effect.source
             assert library.potency[library.species_index[name]] == entry["value"]
@@ -136,7 +148,17 @@ def test_calibration_command_reproduces_the_shipped_values(fit_name):
     shipped = yaml.safe_load(calibration.FITTED_FILE.read_text())["parameters"] or {}
     (result,) = calibration_fit.run_pipeline(calibration_fit.load_spec(), only=[fit_name], echo=lambda line: None)
     for p, value in zip(result.parameters, result.estimate):
-        assert value == pytest.approx(shipped[p.name]["value"], rel=2e-3), p.name
+        assert value == pytest.approx(shipped[calibration.entry_key(p.name, p.what)]["value"], rel=2e-3), p.name
+
+
+def test_a_fit_may_start_away_from_its_prior():
+    """`start` in the spec moves where the search begins, not the prior it reports."""
+    spec = {"name": "probe", "cases": ["ref_total_t"],
+            "parameters": [{"name": "leydig_capacity", "what": "iiv_cv", "low": 0.05, "high": 1.0, "start": 0.6}]}
+    lines = []
+    result = calibration_fit.run_fit(spec, max_evaluations=1, echo=lines.append)
+    assert "leydig_capacity.iiv_cv=0.6 " in lines[0] + " "
+    assert result.identifiability.iloc[0].prior == pytest.approx(0.35)
 
 
 def test_fit_bounds_must_stay_in_the_plausible_range():
@@ -200,3 +222,21 @@ def test_the_l4_objective_squares_each_miss_and_keeps_its_sign():
 def test_huge_standard_errors_are_not_printed_digit_by_digit():
     assert calibration_fit._percent(0.173) == "17%"
     assert calibration_fit._percent(1.07e112) == "> 1000%"
+
+
+def test_write_keeps_a_value_and_a_variability_of_one_parameter_apart(tmp_path):
+    path = tmp_path / "fitted.yaml"
+    path.write_text("parameters: {}\n")
+    params = [calibration_fit.FitParameter("spermatogenesis_duration_d", "value", 50.0, 70.0),
+              calibration_fit.FitParameter("spermatogenesis_duration_d", "iiv_cv", 0.05, 0.5)]
+    ident = pd.DataFrame({"parameter": [p.name for p in params], "what": [p.what for p in params],
+                          "relative_se": [0.3, 2.0], "pinned": [True, False]})
+    result = calibration_fit.FitResult("probe", ["te200_sperm_kinetics"], params, None,
+                                       np.array([66.123456789, 0.21]), None, ident, 0, 0.0, 0.0)
+    calibration_fit.write_fitted([result], path=path)
+    entries = yaml.safe_load(path.read_text())["parameters"]
+    assert entries["spermatogenesis_duration_d"]["value"] == 66.1235
+    assert entries["spermatogenesis_duration_d.iiv_cv"] == {
+        "what": "iiv_cv", "value": 0.21, "calibrated_to": ["te200_sperm_kinetics"], "fit": "probe",
+        "relative_se": 2.0, "pinned_down": False}
+    assert calibration.apply(prior_tables(), yaml.safe_load(path.read_text()))  # readable back

@@ -23,6 +23,21 @@ FITTED_FILE = Path(__file__).with_name("fitted.yaml")
 SPEC_FILE = Path(__file__).with_name("spec.yaml")
 
 
+IIV_SUFFIX = ".iiv_cv"
+
+
+def entry_key(name: str, what: str) -> str:
+    """The key of an estimate in ``fitted.yaml``: the parameter's (or drug species') name, with
+    ``.iiv_cv`` appended for an inter-individual CV, since one parameter may have both its
+    typical value and its variability fitted."""
+    return name + IIV_SUFFIX if what == "iiv_cv" else name
+
+
+def parameter_name(key: str) -> str:
+    """The parameter a ``fitted.yaml`` key belongs to (see :func:`entry_key`)."""
+    return key.removesuffix(IIV_SUFFIX)
+
+
 @lru_cache(maxsize=1)
 def fitted() -> dict:
     """The shipped calibrated values (empty before any calibration)."""
@@ -56,14 +71,19 @@ def apply(tables: list[ParameterTable], values: dict | None = None) -> list[Para
     if not entries:
         return tables
     known = {p.name for t in tables for p in t.parameters}
-    unknown = sorted(set(entries) - known)
+    by_name: dict[str, list[dict]] = {}
+    for key, entry in entries.items():
+        by_name.setdefault(parameter_name(key), []).append(entry)
+    unknown = sorted(set(by_name) - known)
     if unknown:
         raise ValueError(f"{FITTED_FILE.name}: unknown parameter {unknown[0]!r}")
-    return [
-        dataclasses.replace(t, parameters=tuple(
-            _calibrated(p, entries[p.name], date) if p.name in entries else p for p in t.parameters))
-        for t in tables
-    ]
+
+    def calibrated(p: Parameter) -> Parameter:
+        for entry in by_name.get(p.name, ()):
+            p = _calibrated(p, entry, date)
+        return p
+
+    return [dataclasses.replace(t, parameters=tuple(calibrated(p) for p in t.parameters)) for t in tables]
 
 
 def apply_potencies(species: tuple, values: dict | None = None) -> tuple:

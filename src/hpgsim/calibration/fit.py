@@ -51,7 +51,7 @@ import yaml
 
 from ..validation.cases import select
 from ..validation.run import run_cases
-from . import FITTED_FILE, SPEC_FILE
+from . import FITTED_FILE, SPEC_FILE, entry_key
 
 SE_LIMIT = 0.5
 COLLINEAR = 0.95
@@ -63,6 +63,7 @@ class FitParameter:
     what: str  # "value", "iiv_cv" or "potency" (of a drug species)
     low: float
     high: float
+    start: float | None = None  # where the search starts, when not at the prior (spec: ``start``)
 
 
 @dataclass
@@ -191,7 +192,8 @@ def scaled_miss(simulated: float, target: float, low: float, high: float) -> flo
 
 
 def _parameters(spec: dict) -> list[FitParameter]:
-    return [FitParameter(p["name"], p["what"], float(p["low"]), float(p["high"])) for p in spec["parameters"]]
+    return [FitParameter(p["name"], p["what"], float(p["low"]), float(p["high"]),
+                         None if p.get("start") is None else float(p["start"])) for p in spec["parameters"]]
 
 
 def _evaluate(params: list[FitParameter], x: np.ndarray, cases, base: dict | None = None,
@@ -283,7 +285,7 @@ def run_pipeline(specs: list[dict], *, only: list[str] | None = None, max_evalua
         params = _parameters(spec)
         if only and spec["name"] not in only:
             for p in params:
-                entry = shipped.get(p.name)
+                entry = shipped.get(entry_key(p.name, p.what))
                 if entry is not None and entry["what"] == p.what:
                     settings[(p.name, p.what)] = float(entry["value"])
             continue
@@ -316,10 +318,11 @@ def run_fit(spec: dict, *, base: dict | None = None, max_evaluations: int | None
         count["n"] += 1
         frame = _evaluate(params, np.exp(z), cases, base, limits)
         echo(f"  evaluation {count['n']:>3}: cost {_cost(frame, weighting, objective):.4g}  "
-             + " ".join(f"{p.name}={v:.4g}" for p, v in zip(params, np.exp(z))))
+             + " ".join(f"{entry_key(p.name, p.what)}={v:.4g}" for p, v in zip(params, np.exp(z))))
         return fitted_residuals(frame, weighting, objective)
 
-    z0 = np.clip(np.log(prior), lo + 1e-9, hi - 1e-9)
+    start = np.array([prior[i] if p.start is None else p.start for i, p in enumerate(params)])
+    z0 = np.clip(np.log(start), lo + 1e-9, hi - 1e-9)
     before = _evaluate(params, prior, cases, base, limits)
     # SciPy does not count the Jacobian's evaluations in max_nfev: budget iterations instead
     iterations = max(1, max_evaluations // (len(params) + 1))
@@ -374,12 +377,14 @@ def write_fitted(results: list[FitResult], path=FITTED_FILE) -> None:
     previous = _shipped_entries(path)
     entries = {k: v for k, v in previous.items() if v.get("fit") not in refitted}
     for r in results:
-        ident = r.identifiability.set_index("parameter")
-        for p, value in zip(r.parameters, r.estimate):
-            entries[p.name] = {
+        # one row per fitted parameter, in the fit's order (a parameter may appear twice:
+        # its value and its variability)
+        for p, value, (_, row) in zip(r.parameters, r.estimate, r.identifiability.iterrows()):
+            assert (row.parameter, row.what) == (p.name, p.what)
+            entries[entry_key(p.name, p.what)] = {
                 "what": p.what, "value": as_written(value), "calibrated_to": list(r.cases), "fit": r.name,
-                "relative_se": float(f"{ident.loc[p.name, 'relative_se']:.3g}"),
-                "pinned_down": bool(ident.loc[p.name, "pinned"]),
+                "relative_se": float(f"{row.relative_se:.3g}"),
+                "pinned_down": bool(row.pinned),
             }
     header = ("# Written by `hpgsim calibrate --write`; do not edit by hand. Values here replace the module\n"
               "# tables' priors when the model is built, and `hpgsim params` shows their provenance.\n")
