@@ -34,7 +34,9 @@ def test_a_parameter_may_have_its_value_and_its_variability_fitted():
     }}
     p = {q.name: q for t in calibration.apply(prior_tables(), values) for q in t.parameters}["spermatogenesis_duration_d"]
     assert (p.value, p.iiv_cv) == (70.0, 0.2)
-    assert calibration.parameter_name(calibration.entry_key("x", "iiv_cv")) == "x" != calibration.entry_key("x", "iiv_cv")
+    key = calibration.entry_key("spermatogenesis_duration_d", "iiv_cv")
+    assert key != "spermatogenesis_duration_d"
+    assert calibration.parameter_name(key) == "spermatogenesis_duration_d"
 
 
 def test_apply_refuses_unknown_and_out_of_range_values():
@@ -157,8 +159,11 @@ def test_a_fit_may_start_away_from_its_prior():
             "parameters": [{"name": "leydig_capacity", "what": "iiv_cv", "low": 0.05, "high": 1.0, "start": 0.6}]}
     lines = []
     result = calibration_fit.run_fit(spec, max_evaluations=1, echo=lines.append)
-    assert "leydig_capacity.iiv_cv=0.6 " in lines[0] + " "
+    assert lines[0].endswith("leydig_capacity.iiv_cv=0.6")
     assert result.identifiability.iloc[0].prior == pytest.approx(0.35)
+    spec["parameters"][0]["start"] = 2.0
+    with pytest.raises(ValueError, match=r"start of leydig_capacity.iiv_cv \(2\) is outside its bounds"):
+        calibration_fit.run_fit(spec, max_evaluations=1, echo=lines.append)
 
 
 def test_fit_bounds_must_stay_in_the_plausible_range():

@@ -192,8 +192,13 @@ def scaled_miss(simulated: float, target: float, low: float, high: float) -> flo
 
 
 def _parameters(spec: dict) -> list[FitParameter]:
-    return [FitParameter(p["name"], p["what"], float(p["low"]), float(p["high"]),
-                         None if p.get("start") is None else float(p["start"])) for p in spec["parameters"]]
+    params = [FitParameter(p["name"], p["what"], float(p["low"]), float(p["high"]),
+                           None if p.get("start") is None else float(p["start"])) for p in spec["parameters"]]
+    for p in params:  # a prior outside the bounds starts at the nearer bound; a start must be inside
+        if p.start is not None and not p.low <= p.start <= p.high:
+            raise ValueError(f"calibration: the start of {entry_key(p.name, p.what)} ({p.start:g}) is "
+                             f"outside its bounds ({p.low:g}-{p.high:g})")
+    return params
 
 
 def _evaluate(params: list[FitParameter], x: np.ndarray, cases, base: dict | None = None,
@@ -361,7 +366,8 @@ def identifiability(params, prior, estimate, jac: np.ndarray) -> pd.DataFrame:
     corr = cov / np.outer(d, d)
     rows = []
     for i, p in enumerate(params):
-        partners = [params[j].name for j in range(len(params)) if j != i and abs(corr[i, j]) > COLLINEAR]
+        partners = [entry_key(params[j].name, params[j].what)
+                    for j in range(len(params)) if j != i and abs(corr[i, j]) > COLLINEAR]
         no_signal = float(np.linalg.norm(jac[:, i])) < 1e-6
         rel_se = float(np.expm1(se[i])) if not no_signal else float("inf")
         rows.append({"parameter": p.name, "what": p.what, "prior": prior[i], "estimate": estimate[i],
