@@ -65,7 +65,7 @@ def run_hpgsim(c, rtol):
     """(states at the outputs, accepted steps, rejected steps)."""
     tl = c["tl"]
     Y, n_acc, n_rej = solve(c["y0"], tl.seg_t0, tl.seg_t1, tl.bolus, tl.inputs, c["out_t"], c["theta"],
-                        c["P"], c["S"], c["ref"], c["lib"], c["mode"], rtol, rtol * 1e-3,
+                        c["P"], c["S"], c["ref"], c["lib"], c["mode"], rtol, np.full(c["y0"].size, rtol * 1e-3),
                         sim_module.HMAX[c["mode"]])
     return Y, n_acc, n_rej
 

@@ -15,9 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from .compiled import compiled_nogil
-from .model import reference
+from .model import reference, state_scales
 from .observables import COLUMNS, observe
-from .solver import solve
+from .solver import absolute_tolerances, solve
 from .steady_state import HMAX, untreated_state
 
 N_COLUMNS = len(COLUMNS)
@@ -26,14 +26,15 @@ STAT_FIELDS = ("accepted_steps", "rejected_steps", "newton_converged")
 
 @compiled_nogil
 def _men(values, stats, thetas, seg_t0, seg_t1, bolus, seg_u, out_t, U, P, S, lib, n, n_inputs,
-         mode, t0, rtol, atol, hmax):
+         mode, t0, rtol, atol, atol_of_untreated, hmax):
     """Fill ``values`` and ``stats`` for every row of ``thetas`` (runs without the GIL)."""
     for i in range(thetas.shape[0]):
         theta = thetas[i]
         ref = reference(theta, P)
         y0, converged = untreated_state(theta, P, S, ref, lib, n, n_inputs, mode, t0)
+        tol = absolute_tolerances(atol, atol_of_untreated, state_scales(S, y0))
         Y, n_acc, n_rej = solve(y0, seg_t0, seg_t1, bolus, seg_u, out_t, theta, P, S, ref, lib,
-                                mode, rtol, atol, hmax)
+                                mode, rtol, tol, hmax)
         values[i] = observe(out_t, Y, U, theta, P, S, ref, lib, mode)
         stats[i, 0] = n_acc
         stats[i, 1] = n_rej
@@ -75,9 +76,14 @@ def chunks(n: int, size: int):
 
 
 def run_batch(timeline, thetas: np.ndarray, *, P, lib, rtol: float, atol: float,
-              chunk_size: int = 256, threads: int | None = None, progress: bool | None = None):
+              atol_of_untreated: float = 0.0, chunk_size: int = 256, threads: int | None = None,
+              progress: bool | None = None):
     """Simulate every row of ``thetas`` through ``timeline``: ``(values, stats)`` with values
-    shaped (men, output times, columns). Callers bound memory by passing chunks of men."""
+    shaped (men, output times, columns). Callers bound memory by passing chunks of men.
+
+    A state's absolute tolerance is ``atol``, or ``atol_of_untreated`` × the man's own
+    untreated level of it where that is larger (:func:`hpgsim.solver.absolute_tolerances`).
+    """
     from tqdm.auto import tqdm
 
     layout = timeline.layout
@@ -85,7 +91,7 @@ def run_batch(timeline, thetas: np.ndarray, *, P, lib, rtol: float, atol: float,
     U = timeline.inputs_at(out_t)
     args = (timeline.seg_t0, timeline.seg_t1, timeline.bolus, timeline.inputs, out_t, U,
             P, layout.index, lib, layout.n, layout.n_inputs, timeline.mode, timeline.t0,
-            rtol, atol, HMAX[timeline.mode])
+            rtol, atol, atol_of_untreated, HMAX[timeline.mode])
     kept_values, kept_stats = [], []
     bar = tqdm(total=len(thetas), unit="men", disable=None if progress is None else not progress,
                leave=False, desc="simulating")

@@ -397,6 +397,19 @@ def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
     return lh
 
 
+@compiled
+def state_scales(S, y_untreated):
+    """Each state's natural size for error control: its untreated level, 1 for the androgen
+    exposure (bounded 0-1 and near 0 at rest). Zero (no natural size) for drug amounts and
+    for the germ-cell and epididymal contents, whose small values are endpoints themselves
+    (sperm back to 0.01 M/mL is 1e-4 of normal)."""
+    scales = np.zeros(y_untreated.size)
+    for i in range(S.germ0):
+        scales[i] = abs(y_untreated[i])
+    scales[S.androgen_exposure] = 1.0
+    return scales
+
+
 # ------------------------------------------------------------------------ reference man
 @compiled
 def reference(theta, P):

@@ -89,7 +89,7 @@ def simulate(scenario: Scenario, *, overrides: dict[str, float] | None = None,
     ref = model.reference(theta, P)
     y0, _ = untreated_state(theta, P, S, ref, lib, layout.n, layout.n_inputs, mode, timeline.t0)
     Y, n_acc, n_rej = solve(y0, timeline.seg_t0, timeline.seg_t1, timeline.bolus, timeline.inputs,
-                            out_t, theta, P, S, ref, lib, mode, rtol, atol, HMAX[mode])
+                            out_t, theta, P, S, ref, lib, mode, rtol, np.full(y0.size, atol), HMAX[mode])
     if not np.all(np.isfinite(Y)):
         raise RuntimeError("the solver failed to produce finite values for this scenario")
     U = timeline.inputs_at(out_t)

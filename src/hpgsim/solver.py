@@ -50,6 +50,21 @@ DRUG_FLUSH = 1e-12
 
 
 @compiled
+def absolute_tolerances(atol, of_untreated, scales):
+    """Each state's absolute tolerance: ``atol``, or ``of_untreated`` × the state's untreated
+    level (``scales``, :func:`hpgsim.model.state_scales`) where that is larger.
+
+    With ``of_untreated`` at 0 every state gets ``atol``. A positive share stops the solver
+    from following a suppressed hormone (FSH or ITT at a few per cent of normal on TRT) to
+    ``rtol`` of its own tiny value, far below what any assay resolves.
+    """
+    out = np.empty(scales.size)
+    for i in range(scales.size):
+        out[i] = max(atol, of_untreated * scales[i])
+    return out
+
+
+@compiled
 def _combine(k, coeffs, n_used, out, n_body, drugs):
     """out = Σ_j coeffs[j]·k[j] over the physiology states ``0 … n_body-1`` (one contiguous
     loop that vectorizes) and the live drug states ``drugs``; the others stay exactly zero."""
@@ -97,7 +112,10 @@ def _interpolate(y, y_new, k, d, h, theta, out_row):
 @compiled
 def solve(y0, seg_t0, seg_t1, seg_bolus, seg_u, out_t, theta, P, S, ref, lib, mode,
           rtol, atol, hmax):
-    """Integrate over all segments; return (states at ``out_t``, accepted steps, rejected)."""
+    """Integrate over all segments; return (states at ``out_t``, accepted steps, rejected).
+
+    ``atol`` holds each state's absolute tolerance (see :func:`absolute_tolerances`).
+    """
     n = y0.size
     n_out = out_t.size
     out = np.full((n_out, n), np.nan)
@@ -160,10 +178,10 @@ def solve(y0, seg_t0, seg_t1, seg_bolus, seg_u, out_t, theta, P, S, ref, lib, mo
             _combine(k, e, 7, tmp, n_body, drug_live)
             err = 0.0  # RMS over all n states; drugs never given add exact zeros
             for i in range(n_body):
-                scale = atol + rtol * max(abs(y[i]), abs(y_new[i]))
+                scale = atol[i] + rtol * max(abs(y[i]), abs(y_new[i]))
                 err += (h_try * tmp[i] / scale) ** 2
             for i in drug_live:
-                scale = atol + rtol * max(abs(y[i]), abs(y_new[i]))
+                scale = atol[i] + rtol * max(abs(y[i]), abs(y_new[i]))
                 err += (h_try * tmp[i] / scale) ** 2
             err = np.sqrt(err / n)
             if not np.isfinite(err):  # the trial step overflowed: shrink it, or give up

@@ -93,7 +93,7 @@ def newton_rest(y, theta, P, S, ref, lib, u):
 def _integrate(y, t_from, t_to, theta, P, S, ref, lib, u, mode, rtol, atol, hmax):
     end = np.array([t_to])
     Y, _, _ = solve(y, np.array([t_from]), end, np.zeros((1, y.size)), u.reshape(1, -1), end,
-                    theta, P, S, ref, lib, mode, rtol, atol, hmax)
+                    theta, P, S, ref, lib, mode, rtol, np.full(y.size, atol), hmax)
     return Y[0].copy()
 
 

@@ -34,9 +34,13 @@ AZOOSPERMIA_MONTHS = (0, 3, 6, 12)
 SERIES_COLUMNS = ("sperm_concentration_m_ml", "testosterone_total_ng_dl", "lh_iu_l", "fsh_iu_l")
 SERIES_EVERY_D = 7.0
 TRIAL_RTOL = 1e-4
-"""Relative tolerance of trials (absolute: 1e-3 of it). Against 1e-6 (the single-run
-default) it moves no endpoint by more than 0.1 day and flips no event (tested), well inside
-the daily output grid, and halves the steps under weekly injections."""
+"""Relative tolerance of trials. Against 1e-6 (the single-run default) it moves no endpoint
+by more than a fraction of a day and flips no event (tested), well inside the daily output
+grid, and halves the steps under weekly injections."""
+TRIAL_ATOL_OF_UNTREATED = 0.01
+"""A trial's absolute tolerance on each physiology state, as a share of ``rtol`` × the man's
+own untreated level of it (drug amounts: 1e-3 of ``rtol``). A suppressed hormone is then
+followed to 1e-6 of its normal level, not to 1e-4 of its own suppressed value."""
 
 
 @dataclass(frozen=True)
@@ -126,8 +130,12 @@ def _series_rows(out_t: np.ndarray) -> np.ndarray:
 
 
 def simulate_chunk(scenario: Scenario, protocol: int, cohort, seed: int, first: int, count: int,
-                   rtol: float, atol: float, threads: int | None = None) -> ChunkOutcome:
-    """Men ``first … first+count-1`` under one protocol (the unit of work sent to workers)."""
+                   tolerance: tuple[float, float, float], threads: int | None = None) -> ChunkOutcome:
+    """Men ``first … first+count-1`` under one protocol (the unit of work sent to workers).
+
+    ``tolerance`` is (rtol, atol, atol_of_untreated) as :func:`hpgsim.engine.run_batch` takes them.
+    """
+    rtol, atol, atol_of_untreated = tolerance
     from .simulate import Timeline
 
     params, library, layout = model.build()
@@ -136,6 +144,7 @@ def simulate_chunk(scenario: Scenario, protocol: int, cohort, seed: int, first: 
     pop = population.sample(cohort, count, seed, first=first)
     values, stats = run_batch(timeline, population.thetas(pop), P=params.index,
                               lib=model.library_arrays(library), rtol=rtol, atol=atol,
+                              atol_of_untreated=atol_of_untreated,
                               chunk_size=count, threads=threads, progress=False)
     return _outcome(protocol, first, timeline.output_times(), values, stats)
 
@@ -179,24 +188,29 @@ def check_same_men(scenarios: Sequence[Scenario]) -> None:
 def run_trial(scenarios: Sequence[Scenario], n: int, *, seed: int | None = None,
               scheduler: str | None = None, chunk_size: int = 250, rtol: float = TRIAL_RTOL,
               atol: float | None = None, progress: bool | None = None) -> TrialResult:
-    """Simulate each protocol on the same ``n`` men; locally, or on a Dask cluster."""
+    """Simulate each protocol on the same ``n`` men; locally, or on a Dask cluster.
+
+    ``atol`` None: each physiology state's absolute tolerance is ``TRIAL_ATOL_OF_UNTREATED``
+    × ``rtol`` × the man's untreated level of it, at least 1e-3 × ``rtol``; a number: that
+    absolute tolerance on every state.
+    """
     if not scenarios:
         raise ScenarioError("trial: give at least one protocol")
     if n < 1:
         raise ScenarioError("trial: --n must be at least 1")
     check_same_men(scenarios)
-    atol = rtol * 1e-3 if atol is None else atol
+    tolerance = (rtol, rtol * 1e-3, rtol * TRIAL_ATOL_OF_UNTREATED) if atol is None else (rtol, atol, 0.0)
     seed = seed if seed is not None else (scenarios[0].settings.seed or population.DEFAULT_SEED)
     cohort = scenarios[0].cohort
     tasks = [(p, a, b - a) for p in range(len(scenarios)) for a, b in chunks(n, chunk_size)]
     if scheduler:
-        outcomes = _on_dask(scheduler, scenarios, cohort, seed, tasks, rtol, atol)
+        outcomes = _on_dask(scheduler, scenarios, cohort, seed, tasks, tolerance)
     else:
-        outcomes = _locally(scenarios, cohort, seed, tasks, rtol, atol, progress)
+        outcomes = _locally(scenarios, cohort, seed, tasks, tolerance, progress)
     return _assemble(scenarios, n, seed, cohort, outcomes)
 
 
-def _locally(scenarios, cohort, seed, tasks, rtol, atol, progress):
+def _locally(scenarios, cohort, seed, tasks, tolerance, progress):
     from tqdm.auto import tqdm
 
     outcomes = []
@@ -204,12 +218,12 @@ def _locally(scenarios, cohort, seed, tasks, rtol, atol, progress):
     with tqdm(total=total, unit="men", desc="trial", leave=False,
               disable=None if progress is None else not progress) as bar:
         for p, first, count in tasks:
-            outcomes.append(simulate_chunk(scenarios[p], p, cohort, seed, first, count, rtol, atol))
+            outcomes.append(simulate_chunk(scenarios[p], p, cohort, seed, first, count, tolerance))
             bar.update(count)
     return outcomes
 
 
-def _on_dask(address, scenarios, cohort, seed, tasks, rtol, atol):
+def _on_dask(address, scenarios, cohort, seed, tasks, tolerance):
     try:
         from dask.distributed import Client
     except ImportError as exc:  # pragma: no cover - dask is a dependency
@@ -219,7 +233,7 @@ def _on_dask(address, scenarios, cohort, seed, tasks, rtol, atol):
     except OSError as exc:
         raise ScenarioError(f"--scheduler: cannot reach a Dask scheduler at {address!r} ({exc})") from None
     with client:
-        futures = [client.submit(simulate_chunk, scenarios[p], p, cohort, seed, first, count, rtol, atol, 1,
+        futures = [client.submit(simulate_chunk, scenarios[p], p, cohort, seed, first, count, tolerance, 1,
                                  pure=False) for p, first, count in tasks]
         return client.gather(futures)
 
