@@ -160,7 +160,7 @@ def test_a_fit_may_start_away_from_its_prior():
     lines = []
     result = calibration_fit.run_fit(spec, max_evaluations=1, echo=lines.append)
     assert lines[0].endswith("leydig_capacity.iiv_cv=0.6")
-    assert result.identifiability.iloc[0].prior == pytest.approx(0.35)
+    assert result.identifiability.iloc[0].prior == pytest.approx(0.8)
     spec["parameters"][0]["start"] = 2.0
     with pytest.raises(ValueError, match=r"start of leydig_capacity.iiv_cv \(2\) is outside its bounds"):
         calibration_fit.run_fit(spec, max_evaluations=1, echo=lines.append)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import hpgsim
-from hpgsim import engine, model, population
+from hpgsim import engine, model, patients, population
 from hpgsim.patients import Cohort, Covariate
 from hpgsim.simulate import Timeline
 
@@ -31,8 +31,9 @@ def test_random_effects_follow_the_tables():
         # log-scale SD and median: robust even for heavy-tailed (large-CV) effects
         assert np.std(pop.eta[:, j]) == pytest.approx(np.sqrt(np.log1p(cv**2)), rel=0.05)
         assert np.median(pop.eta[:, j]) == pytest.approx(0.0, abs=0.06 * max(1.0, np.sqrt(np.log1p(cv**2))))
-    i, k = eff.names.index("germ_sensitivity"), eff.names.index("recovery_rate_factor")
-    assert np.corrcoef(pop.eta[:, i], pop.eta[:, k])[0, 1] == pytest.approx(0.3, abs=0.05)
+    for (a, b), rho in patients.IIV_CORRELATIONS.items():
+        i, k = eff.names.index(a), eff.names.index(b)
+        assert np.corrcoef(pop.eta[:, i], pop.eta[:, k])[0, 1] == pytest.approx(rho, abs=0.05)
 
 
 def test_covariates_are_drawn_within_their_bounds():

@@ -152,7 +152,7 @@ def library_arrays(library: pk.CompiledLibrary, potency_overrides: dict[str, flo
         library.depot_ka, library.depot_species, library.ke, library.volume,
         library.target, potency, library.efficacy, library.metabolite,
         library.metabolite_fraction,
-        np.arange(len(library.depot_labels)), np.arange(len(library.species)),
+        np.arange(len(library.depot_labels)), np.arange(len(library.species)), library.depot_next,
     )
 
 
@@ -164,11 +164,13 @@ def live_library(S, lib, y0, bolus, seg_u):
     zero, so skipping it changes no number; it saves the loops over the whole library
     (13 species, 29 depots) in every right-hand side.
     """
-    depot_ka, depot_species, ke, volume, target, potency, efficacy, metabolite, metf, _, _ = lib
+    depot_ka, depot_species, ke, volume, target, potency, efficacy, metabolite, metf, _, _, depot_next = lib
     live_d = np.zeros(S.n_depots, dtype=np.bool_)
     live_s = np.zeros(S.n_species, dtype=np.bool_)
-    for d in range(S.n_depots):
-        live_d[d] = y0[S.depot0 + d] != 0.0 or np.any(bolus[:, S.depot0 + d] != 0.0)
+    for d in range(S.n_depots):  # a transit depot follows the depot that fills it
+        live_d[d] = live_d[d] or y0[S.depot0 + d] != 0.0 or np.any(bolus[:, S.depot0 + d] != 0.0)
+        if live_d[d] and depot_next[d] >= 0:
+            live_d[depot_next[d]] = True
         s = depot_species[d]
         if live_d[d] and target[s] != pk.SERUM_TESTOSTERONE:
             live_s[s] = True
@@ -180,7 +182,7 @@ def live_library(S, lib, y0, bolus, seg_u):
             if live_s[s] and metabolite[s] >= 0:
                 live_s[metabolite[s]] = True
     return (depot_ka, depot_species, ke, volume, target, potency, efficacy, metabolite, metf,
-            np.nonzero(live_d)[0], np.nonzero(live_s)[0])
+            np.nonzero(live_d)[0], np.nonzero(live_s)[0], depot_next)
 
 
 @compiled
@@ -194,7 +196,7 @@ def live_drug_states(S, lib):
 @compiled
 def drug_effects(theta, P, S, y, lib):
     """Sum the PD loads of all circulating drug species at this instant."""
-    depot_ka, depot_species, ke, volume, target, potency, efficacy, metabolite, metf, _, live_s = lib
+    depot_ka, depot_species, ke, volume, target, potency, efficacy, metabolite, metf, _, live_s, _ = lib
     serm_load = 0.0
     serm_agonism = 0.0
     aromatase_free = 1.0
@@ -232,11 +234,13 @@ def drug_effects(theta, P, S, y, lib):
 
 @compiled
 def drug_rates(S, y, dy, lib, u):
-    """Depot absorption, infusions, elimination and metabolite formation.
+    """Depot absorption (through transit depots where a product has them), infusions,
+    elimination and metabolite formation.
 
     Returns the exogenous testosterone input (nmol/d) released from testosterone depots.
     """
-    depot_ka, depot_species, ke, volume, target, potency, efficacy, metabolite, metf, live_d, live_s = lib
+    (depot_ka, depot_species, ke, volume, target, potency, efficacy, metabolite, metf, live_d, live_s,
+     depot_next) = lib
     exogenous_t = 0.0
     for i in range(S.depot0, S.central0 + S.n_species):  # drugs never given stay at zero
         dy[i] = 0.0
@@ -246,9 +250,11 @@ def drug_rates(S, y, dy, lib, u):
         if shortcut(y[S.depot0 + d] == 0.0):  # an empty depot releases nothing (dy is 0)
             continue
         flux = depot_ka[d] * y[S.depot0 + d]
-        dy[S.depot0 + d] = -flux
+        dy[S.depot0 + d] -= flux  # -=: a transit depot may have been filled already
         s = depot_species[d]
-        if target[s] == pk.SERUM_TESTOSTERONE:
+        if depot_next[d] >= 0:
+            dy[S.depot0 + depot_next[d]] += flux
+        elif target[s] == pk.SERUM_TESTOSTERONE:
             exogenous_t += flux
         else:
             dy[S.central0 + s] += flux

@@ -58,8 +58,8 @@ INDIVIDUAL = table(
          "phenotype; IIV assumed: LH spans ~1.5-9 IU/L in normal men (physiology.md §4), split between generator and Leydig sensitivity",
          "GnRH pulse generator activity", 0.35),
         ("leydig_capacity", 1.0, "1", 0.0, 2.0,
-         "phenotype and age; IIV assumed: total T 264-916 ng/dL (2.5-97.5th centiles, Travison 2017) is a log-SD of ~0.32",
-         "Leydig steroidogenic capacity", 0.35),
+         "phenotype and age; IIV assumed (CV 0.8): Leydig cell number differs several-fold between men; with the feedback holding T, a man's capacity shows mostly in his LH (high capacity, low LH), and Liu 2006's faster recovery with lower baseline LH says low LH marks a healthy testis, so most of the between-man spread of the axis sits here and the feedback sensitivity (fitted to the T centiles, Travison 2017) carries the rest",
+         "Leydig steroidogenic capacity", 0.8),
         ("sertoli_capacity", 1.0, "1", 0.0, 2.0,
          "phenotype; IIV assumed: Sertoli number varies ~2-fold between men (inhibin B 100-300 pg/mL)",
          "Sertoli cell capacity", 0.25),
@@ -75,8 +75,11 @@ INDIVIDUAL = table(
          "ethnicity; IIV assumed: on TE 200 mg weekly only ~2/3 of non-Asian men are azoospermic at 6 months while time to azoospermia is 120 ± 40 d (WHO 1990/1995), i.e. men differ in how completely germ cells are lost",
          "germ-cell loss multiplier", 0.40),
         ("recovery_rate_factor", 1.0, "1", 0.5, 3.0,
-         "ethnicity; IIV assumed: after stopping, 67 % recover by 6 months but 10 % need more than a year (Liu 2006), a long right tail",
-         "rate multiplier of regrowth after suppression (Leydig capacity, spermatogonial reserve)", 0.50),
+         "ethnicity; IIV assumed: after stopping, 67 % recover by 6 months but 10 % need more than a year (Liu 2006), a long right tail (prior CV at the previous fit, 2.44)",
+         "rate multiplier of regrowth after suppression (Leydig capacity, spermatogonial reserve)", 2.44),
+        ("testis_t_uptake", 1.0, "1", 0.2, 5.0,
+         "assumed (no measurement of tubular testosterone uptake by man exists): how much serum testosterone reaches the seminiferous tubules differs between men; on TE most of the ITT that is left comes from serum T, so this spread is a spread of residual support on TE that leaves men whose ITT is made in the testis (congenital HH on a pump, hCG) almost untouched; CV fitted to the azoospermia fractions on TE (spermatogenesis_support)",
+         "serum testosterone's share of ITT, relative to the typical man", 2.5),
         ("sperm_baseline_factor", 1.0, "1", 0.05, 5.0,
          "baseline sperm concentration; IIV from WHO 2010: 5th centile 15 M/mL against a typical 60 M/mL is a log-SD of ~0.84 in all; hormonal differences between men supply part of it",
          "sperm output relative to the reference man", 0.6),
@@ -85,9 +88,14 @@ INDIVIDUAL = table(
 
 
 IIV_CORRELATIONS: dict[tuple[str, str], float] = {
-    # assumed: Liu 2006 found that men who suppress faster also recover faster; a shared
-    # "responsiveness" of the germinal epithelium and Leydig cells gives that direction.
-    ("germ_sensitivity", "recovery_rate_factor"): 0.3,
+    # assumed: Liu 2006 found that men who suppress faster also recover faster, and men with
+    # lower baseline LH recover faster; a shared "responsiveness" of the germinal epithelium
+    # and a shared health of the testis (Leydig capacity with the regrowth rate) give those
+    # directions. Liu gives directions only; 0.6 each is the size that shows both in the
+    # virtual Liu population (at 0.3 the suppression direction was -0.02, at 0 for the Leydig
+    # pair the LH direction was -0.31).
+    ("germ_sensitivity", "recovery_rate_factor"): 0.6,
+    ("leydig_capacity", "recovery_rate_factor"): 0.6,
 }
 """Correlations between random effects (pairs not listed are independent)."""
 

@@ -28,6 +28,8 @@ def drug_table() -> str:
                 sp = species[rel.species]
                 absorb = ("direct" if rel.absorption_half_life_d is None
                           else f"absorption t1/2 {rel.absorption_half_life_d * 24:.3g} h")
+                if rel.transit_half_life_d is not None:
+                    absorb += f" then transit t1/2 {rel.transit_half_life_d * 24:.3g} h"
                 lines.append(f"    -> {sp.name}: share {rel.fraction:.3g}, F {rel.bioavailability:.3g}, {absorb}")
                 if rel.source:
                     lines.append(_wrap("source: " + rel.source))

@@ -3,7 +3,8 @@
 A product is data, not code. It names the circulating *species* it delivers (testosterone,
 hCG, enclomiphene and zuclomiphene, tamoxifen and its metabolite, ...), and for each route
 how a dose reaches them: the share of the dose, the bioavailability, and first-order
-absorption from a depot (or straight into blood). Each species has one central compartment
+absorption from a depot (or straight into blood), optionally through one transit
+compartment that delays the peak (an ester in oil must leave the oil and be hydrolysed). Each species has one central compartment
 with linear elimination and, optionally, forms a metabolite. Its PD link is one
 :class:`Effect` on a mechanism of the physiology. Adding a product means adding data here.
 """
@@ -83,13 +84,20 @@ class Species:
 
 @dataclass(frozen=True)
 class Release:
-    """How a share of a dose reaches a species by one route."""
+    """How a share of a dose reaches a species by one route.
+
+    With ``transit_half_life_d`` the depot empties into a transit compartment, which
+    empties into the species: the input rate then rises from zero and peaks at
+    ln(ka/ktr)/(ka - ktr) instead of at the dose (Bateman; Savic et al., J Pharmacokinet
+    Pharmacodyn 2007;34:711, for transit compartments in absorption models).
+    """
 
     species: str
     fraction: float = 1.0
     bioavailability: float = 1.0
     absorption_half_life_d: float | None = None
     source: str = ""
+    transit_half_life_d: float | None = None
 
 
 @dataclass(frozen=True)
@@ -148,7 +156,8 @@ class CompiledLibrary:
 
     ``doses[(product, route)]`` lists ``(compartment kind, index, amount per dose unit)``
     with kind ``"depot"`` or ``"central"`` (or ``"serum_t"`` for testosterone given
-    straight into blood).
+    straight into blood). ``depot_next[d]`` is the transit depot that depot ``d`` empties
+    into, or -1 when it empties into its species.
     """
 
     species: tuple[Species, ...]
@@ -156,6 +165,7 @@ class CompiledLibrary:
     depot_labels: tuple[str, ...]
     depot_ka: np.ndarray
     depot_species: np.ndarray
+    depot_next: np.ndarray
     ke: np.ndarray
     volume: np.ndarray
     has_central: np.ndarray
@@ -173,6 +183,7 @@ def compile_library(species: tuple[Species, ...], products: tuple[Product, ...])
     depot_labels: list[str] = []
     depot_ka: list[float] = []
     depot_species: list[int] = []
+    depot_next: list[int] = []
     doses: dict[tuple[str, str], list[tuple[str, int, float]]] = {}
     for product in products:
         for route in product.routes:
@@ -184,10 +195,16 @@ def compile_library(species: tuple[Species, ...], products: tuple[Product, ...])
                     kind = "central" if sp.has_central else "serum_t"
                     paths.append((kind, index[rel.species], amount))
                     continue
-                depot_labels.append(f"{product.name}:{route.name}:{rel.species}:{len(paths)}")
-                depot_ka.append(math.log(2.0) / rel.absorption_half_life_d)
-                depot_species.append(index[rel.species])
-                paths.append(("depot", len(depot_labels) - 1, amount))
+                label = f"{product.name}:{route.name}:{rel.species}:{len(paths)}"
+                paths.append(("depot", len(depot_labels), amount))
+                half_lives = [rel.absorption_half_life_d]
+                if rel.transit_half_life_d is not None:
+                    half_lives.append(rel.transit_half_life_d)
+                for k, half_life in enumerate(half_lives):
+                    depot_labels.append(label + (":transit" if k else ""))
+                    depot_ka.append(math.log(2.0) / half_life)
+                    depot_species.append(index[rel.species])
+                    depot_next.append(len(depot_labels) if k + 1 < len(half_lives) else -1)
             doses[(product.name, route.name)] = paths
     # a potency of -1 means "taken from the physiology" (native GnRH K_D, hCG LH-equivalence)
     potency = np.array([-1.0 if s.effect.potency is None else s.effect.potency for s in species])
@@ -197,6 +214,7 @@ def compile_library(species: tuple[Species, ...], products: tuple[Product, ...])
         depot_labels=tuple(depot_labels),
         depot_ka=np.array(depot_ka, dtype=float),
         depot_species=np.array(depot_species, dtype=np.int64),
+        depot_next=np.array(depot_next, dtype=np.int64),
         ke=np.array([s.ke_per_d for s in species]),
         volume=np.array([s.volume_l for s in species]),
         has_central=np.array([s.has_central for s in species]),

@@ -102,7 +102,9 @@ def itt_elimination_per_d(theta, P):
 
 @compiled
 def itt_rate(theta, P, itt, secretion_rel, serum_t):
-    """ITT relaxes to local secretion (scaled to the reference) plus serum T."""
+    """ITT relaxes to local secretion (scaled to the reference) plus the serum T that reaches
+    the tubules (``testis_t_uptake``; each man's untreated ITT stays at the reference)."""
     k = itt_elimination_per_d(theta, P)
-    local_ref = theta[P.itt_ref_nmol_l] - theta[P.t_ref_nmol_l]
-    return k * (local_ref * secretion_rel + serum_t - itt)
+    uptake = theta[P.testis_t_uptake]
+    local_ref = theta[P.itt_ref_nmol_l] - uptake * theta[P.t_ref_nmol_l]
+    return k * (local_ref * secretion_rel + uptake * serum_t - itt)
