@@ -7,6 +7,7 @@ import pytest
 
 from conftest import at, run
 from hpgsim import model
+from hpgsim.drugs.pk import Release
 from hpgsim.drugs.testosterone import OIL_TRANSIT_HALF_LIFE_D
 
 NG = "testosterone_total_ng_dl"
@@ -64,3 +65,8 @@ def test_transit_passes_on_what_the_depot_releases():
     assert dy[S.depot0 + depot] == pytest.approx(-library.depot_ka[depot] * 300.0)
     assert into_serum == pytest.approx(library.depot_ka[transit] * 120.0)
     assert dy[S.depot0 + depot] + dy[S.depot0 + transit] + into_serum == pytest.approx(0.0, abs=1e-9)
+
+
+def test_a_transit_compartment_needs_a_depot():
+    with pytest.raises(ValueError, match="transit compartment needs a depot"):
+        Release("testosterone", transit_half_life_d=1.0)

@@ -99,6 +99,11 @@ class Release:
     source: str = ""
     transit_half_life_d: float | None = None
 
+    def __post_init__(self):
+        if self.transit_half_life_d is not None and self.absorption_half_life_d is None:
+            raise ValueError(f"release of {self.species}: a transit compartment needs a depot "
+                             "(absorption_half_life_d) to empty into it")
+
 
 @dataclass(frozen=True)
 class Route:
