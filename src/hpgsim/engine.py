@@ -104,4 +104,6 @@ def run_batch(timeline, thetas: np.ndarray, *, P, lib, rtol: float, atol: float,
         kept_stats.append(stats)
         bar.update(b - a)
     bar.close()
+    if len(kept_values) == 1:  # one chunk (trials send one per call): no copy
+        return kept_values[0], kept_stats[0]
     return np.concatenate(kept_values), np.concatenate(kept_stats)

@@ -316,41 +316,73 @@ def receptor_drive(theta, P, y, S, ref, mode, frequency, amplitude, agonist, ant
 
 # ------------------------------------------------------------------------------ the loop
 @compiled
+def pituitary_inputs(y, theta, P, S, ref, u, mode, effects):
+    """Feedback signals, GnRH pulses and the receptor drive they make at the pituitary.
+
+    ``effects`` is :func:`drug_effects`. Returns (androgen signal, estrogen signal, androgen
+    exposure, pulse frequency, drive relative to the reference man, mean receptor occupancy,
+    mean recovery permission): everything LH release needs, shared by :func:`rhs` and
+    :func:`serum_lh`.
+    """
+    serm_load, serm_agonism, _, agonist, antagonist, _, _, _ = effects
+    # serum testosterone, free T, estradiol → receptor signals
+    free_t = testosterone.free_testosterone_pmol_l(theta, P, max(y[S.serum_t], 0.0), theta[P.shbg_nmol_l])
+    sensitivity = theta[P.feedback_sensitivity]
+    androgen = sensitivity * feedback.androgen_signal(free_t, ref[R.free_t])
+    estrogen = sensitivity * feedback.estrogen_signal(max(y[S.e2], 0.0), theta[P.e2_at_ref_pg_ml],
+                                                      serm_load, serm_agonism)
+    # hypothalamus → GnRH receptor
+    activity = theta[P.generator_activity]
+    exposure = max(y[S.androgen_exposure], 0.0)
+    frequency = hypothalamus.pulse_frequency(theta, P, androgen, estrogen, activity)
+    amplitude = hypothalamus.pulse_amplitude(theta, P, exposure, estrogen, activity)
+    drive, mean_occ, permission = receptor_drive(theta, P, y, S, ref, mode, frequency, amplitude,
+                                                 agonist, antagonist, u)
+    return androgen, estrogen, exposure, frequency, drive / ref[R.drive], mean_occ, permission
+
+
+@compiled
+def _lh_rates(y, theta, P, S, ref, drive_rel, exposure, estrogen):
+    capacity = gonadotropes.primed_fraction(y[S.gonadotrope_capacity])
+    return gonadotropes.lh_rates(theta, P, y[S.lh_pool], drive_rel, exposure, ref[R.androgen_exposure],
+                                 estrogen, capacity)
+
+
+@compiled
+def serum_lh(y, theta, P, S, ref, u, mode, effects):
+    """Serum LH (own, without exogenous LH): a state in the pulsatile resolution,
+    release / clearance (quasi-steady) in the averaged one. The same number :func:`rhs`
+    returns, for about half its cost (observables need it at every output row)."""
+    if mode == PULSATILE:
+        return max(y[S.lh], 0.0)
+    _, estrogen, exposure, _, drive_rel, _, _ = pituitary_inputs(y, theta, P, S, ref, u, mode, effects)
+    _, lh_release, k_lh = _lh_rates(y, theta, P, S, ref, drive_rel, exposure, estrogen)
+    return lh_release / k_lh
+
+
+@compiled
 def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
     """dy/dt of the whole axis and every drug compartment (writes into ``dy``).
 
     Returns serum LH: a state in the pulsatile resolution, quasi-steady in the averaged one.
     """
     exogenous_t = drug_rates(S, y, dy, lib, u)
-    (serm_load, serm_agonism, aromatase_inhibition, agonist, antagonist,
-     lh_equivalent, lh_exogenous, fsh_exogenous) = drug_effects(theta, P, S, y, lib)
-
-    # serum testosterone, free T, estradiol → receptor signals
+    effects = drug_effects(theta, P, S, y, lib)
+    _, _, aromatase_inhibition, _, _, lh_equivalent, _, fsh_exogenous = effects
     serum_t = max(y[S.serum_t], 0.0)
-    free_t = testosterone.free_testosterone_pmol_l(theta, P, serum_t, theta[P.shbg_nmol_l])
-    sensitivity = theta[P.feedback_sensitivity]
-    androgen = sensitivity * feedback.androgen_signal(free_t, ref[R.free_t])
-    estrogen = sensitivity * feedback.estrogen_signal(max(y[S.e2], 0.0), theta[P.e2_at_ref_pg_ml],
-                                                      serm_load, serm_agonism)
 
-    # hypothalamus → GnRH receptor → gonadotropes
-    activity = theta[P.generator_activity]
-    exposure = max(y[S.androgen_exposure], 0.0)
+    # feedback → hypothalamus → GnRH receptor → gonadotropes
+    androgen, estrogen, exposure, frequency, drive_rel, mean_occ, permission = pituitary_inputs(
+        y, theta, P, S, ref, u, mode, effects)
     dy[S.androgen_exposure] = hypothalamus.androgen_exposure_rate(theta, P, exposure, androgen)
-    frequency = hypothalamus.pulse_frequency(theta, P, androgen, estrogen, activity)
-    amplitude = hypothalamus.pulse_amplitude(theta, P, exposure, estrogen, activity)
-    drive, mean_occ, permission = receptor_drive(theta, P, y, S, ref, mode, frequency, amplitude,
-                                                 agonist, antagonist, u)
     dy[S.pulse_phase] = frequency if mode == PULSATILE else 0.0
     dy[S.gnrh_receptor_availability] = gnrh_receptor.availability_rate(
         theta, P, y[S.gnrh_receptor_availability], mean_occ, permission)
-    drive_rel = drive / ref[R.drive]
     # FSH decodes the endogenous pulse frequency, or a pump's when there is none
-    decoded_f = frequency if activity > 0.0 else u[S.n_species]
+    decoded_f = frequency if theta[P.generator_activity] > 0.0 else u[S.n_species]
     dy[S.gonadotrope_capacity] = gonadotropes.capacity_rate(theta, P, y[S.gonadotrope_capacity], drive_rel)
     capacity = gonadotropes.primed_fraction(y[S.gonadotrope_capacity])
-    dy[S.lh_pool], lh_release, k_lh = gonadotropes.lh_rates(
-        theta, P, y[S.lh_pool], drive_rel, exposure, ref[R.androgen_exposure], estrogen, capacity)
+    dy[S.lh_pool], lh_release, k_lh = _lh_rates(y, theta, P, S, ref, drive_rel, exposure, estrogen)
     if mode == PULSATILE:
         lh = max(y[S.lh], 0.0)
         dy[S.lh] = lh_release - k_lh * y[S.lh]

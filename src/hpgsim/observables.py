@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .compiled import compiled
-from .model import drug_effects, rhs
+from .model import drug_effects, serum_lh
 from .physiology import spermatogenesis, testosterone
 from .physiology.spermatogenesis import N_EPIDIDYMIS, N_STAGES
 from .units import NG_DL_PER_NMOL_L, T_MOLAR_MASS_G_MOL
@@ -30,15 +30,14 @@ PG_ML_PER_PMOL_L = T_MOLAR_MASS_G_MOL / 1000.0
 def observe(times, Y, U, theta, P, S, ref, lib, mode):
     """One row of measurable quantities per state row (assays see exogenous LH and FSH).
 
-    ``U`` holds each row's segment inputs: serum LH is re-derived through the right-hand
-    side, where the averaged resolution treats it as quasi-steady.
+    ``U`` holds each row's segment inputs: serum LH is re-derived from the state
+    (:func:`hpgsim.model.serum_lh`), where the averaged resolution treats it as quasi-steady.
     """
     out = np.empty((Y.shape[0], 11))
-    dy = np.empty(Y.shape[1])
     for r in range(Y.shape[0]):
         y = Y[r]
-        lh = rhs(times[r], y, dy, theta, P, S, ref, lib, U[r], mode)
         effects = drug_effects(theta, P, S, y, lib)
+        lh = serum_lh(y, theta, P, S, ref, U[r], mode, effects)
         lh_exo, fsh_exo = effects[6], effects[7]
         serum_t = max(y[S.serum_t], 0.0)
         shbg = theta[P.shbg_nmol_l]

@@ -53,11 +53,11 @@ def patient_theta(spec: patients.PatientSpec, overrides: dict[str, float] | None
     """Parameter vector of one man: typical values, his individual parameters, overrides."""
     params, _, _ = model.build()
     overrides = overrides or {}
-    values = {n: params.parameters[n].value for n in params.names}
-    values.update(overrides)  # covariate effects see overridden typical values...
-    values.update(patients.individual_values(spec, values))
-    values.update(overrides)  # ...and an overridden individual parameter wins over them
-    return params.vector(values)
+    typical = {n: params.parameters[n].value for n in params.names}
+    # covariate effects see overridden typical values, and an overridden individual
+    # parameter wins over them
+    individual = patients.individual_values(spec, {**typical, **overrides})
+    return params.vector({**overrides, **individual, **overrides})
 
 
 def simulate(scenario: Scenario, *, overrides: dict[str, float] | None = None,
