@@ -113,7 +113,7 @@ def test_traced_rates_and_outputs_match_the_compiled_model_at_any_state():
     ref, lib, u = model.reference(theta, P), model.library_arrays(library), np.zeros(layout.n_inputs)
     model.rhs(0.0, y, dy, theta, P, S, ref, lib, u, model.AVERAGED)
     np.testing.assert_allclose(rr.getRatesOfChange(), dy, rtol=1e-12, atol=1e-300)
-    out = observables.observe(np.zeros(1), y[None, :], u[None, :], theta, P, S, ref, lib, model.AVERAGED)[0]
+    out = observables.observe(y[None, :], u[None, :], theta, P, S, ref, lib, model.AVERAGED)[0]
     np.testing.assert_allclose([rr.getValue(c) for c in COLUMNS], out, rtol=1e-12)
 
 

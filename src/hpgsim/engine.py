@@ -35,7 +35,7 @@ def _men(values, stats, thetas, seg_t0, seg_t1, bolus, seg_u, out_t, U, P, S, li
         tol = absolute_tolerances(atol, atol_of_untreated, state_scales(S, y0))
         Y, n_acc, n_rej = solve(y0, seg_t0, seg_t1, bolus, seg_u, out_t, theta, P, S, ref, lib,
                                 mode, rtol, tol, hmax)
-        values[i] = observe(out_t, Y, U, theta, P, S, ref, lib, mode)
+        values[i] = observe(Y, U, theta, P, S, ref, lib, mode)
         stats[i, 0] = n_acc
         stats[i, 1] = n_rej
         stats[i, 2] = 1 if converged else 0

@@ -27,7 +27,7 @@ PG_ML_PER_PMOL_L = T_MOLAR_MASS_G_MOL / 1000.0
 
 
 @compiled
-def observe(times, Y, U, theta, P, S, ref, lib, mode):
+def observe(Y, U, theta, P, S, ref, lib, mode):
     """One row of measurable quantities per state row (assays see exogenous LH and FSH).
 
     ``U`` holds each row's segment inputs: serum LH is re-derived from the state

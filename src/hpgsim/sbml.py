@@ -136,14 +136,14 @@ def _trace(scenario: Scenario, overrides) -> Traced:
     u = _dosing(scenario, timeline, g, traced, day)
     lib_lists = tuple(a.tolist() for a in lib)
 
-    tracer = Tracer("hpgsim", REPLACEMENTS, inline=(model.rhs,))  # observe re-derives LH through rhs
+    tracer = Tracer("hpgsim", REPLACEMENTS)
     ref = tracer.run(model.reference, th, P)
     for name, value in zip(REFERENCE_NAMES, ref):
         _name(value, f"ref_{name}")
     dy = Vec([0.0] * layout.n)
     tracer.run(model.rhs, day, y, dy, th, P, S, ref, lib_lists, u, AVERAGED)
     traced.rates = list(dy)
-    out = tracer.run(observables.observe, Vec([day]), _Rows(y), _Rows(u), th, P, S, ref,
+    out = tracer.run(observables.observe, _Rows(y), _Rows(u), th, P, S, ref,
                      lib_lists, AVERAGED)
     traced.observables = {"scenario_time_d": day, **dict(zip(observables.COLUMNS, out[0]))}
     for name, value in traced.observables.items():

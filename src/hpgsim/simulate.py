@@ -93,7 +93,7 @@ def simulate(scenario: Scenario, *, overrides: dict[str, float] | None = None,
     if not np.all(np.isfinite(Y)):
         raise RuntimeError("the solver failed to produce finite values for this scenario")
     U = timeline.inputs_at(out_t)
-    values = observe(out_t, Y, U, theta, P, S, ref, lib, mode)[None, :, :]
+    values = observe(Y, U, theta, P, S, ref, lib, mode)[None, :, :]
     return Result(scenario, out_t, values, Y, layout.names,
                   {"accepted_steps": n_acc, "rejected_steps": n_rej, "segments": len(timeline.seg_t0)})
 
