@@ -43,8 +43,8 @@ PI_BETA = 0.04
 I_CONTROL_BELOW = 0.15
 """Below this error estimate the step grows by the elementary controller (SAFETY·err^-1/5),
 faster than the PI controller allows: steps far more accurate than needed, as when a dose's
-transient has passed, reach their size in fewer steps (4-9 % fewer attempts on the example
-protocols at rtol 1e-4, with the same error against a tight solution)."""
+transient has passed, reach their size in fewer steps (2-9 % fewer attempts on the example
+protocols at rtol 1e-4, with a similar error against a tight solution)."""
 STRETCH = 1.1
 """A segment's remainder up to this many trial steps is taken in one step, not two."""
 
