@@ -342,8 +342,7 @@ def pituitary_inputs(y, theta, P, S, ref, u, mode, effects):
 
 
 @compiled
-def _lh_rates(y, theta, P, S, ref, drive_rel, exposure, estrogen):
-    capacity = gonadotropes.primed_fraction(y[S.gonadotrope_capacity])
+def _lh_rates(y, theta, P, S, ref, drive_rel, exposure, estrogen, capacity):
     return gonadotropes.lh_rates(theta, P, y[S.lh_pool], drive_rel, exposure, ref[R.androgen_exposure],
                                  estrogen, capacity)
 
@@ -356,7 +355,8 @@ def serum_lh(y, theta, P, S, ref, u, mode, effects):
     if mode == PULSATILE:
         return max(y[S.lh], 0.0)
     _, estrogen, exposure, _, drive_rel, _, _ = pituitary_inputs(y, theta, P, S, ref, u, mode, effects)
-    _, lh_release, k_lh = _lh_rates(y, theta, P, S, ref, drive_rel, exposure, estrogen)
+    capacity = gonadotropes.primed_fraction(y[S.gonadotrope_capacity])
+    _, lh_release, k_lh = _lh_rates(y, theta, P, S, ref, drive_rel, exposure, estrogen, capacity)
     return lh_release / k_lh
 
 
@@ -382,7 +382,7 @@ def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
     decoded_f = frequency if theta[P.generator_activity] > 0.0 else u[S.n_species]
     dy[S.gonadotrope_capacity] = gonadotropes.capacity_rate(theta, P, y[S.gonadotrope_capacity], drive_rel)
     capacity = gonadotropes.primed_fraction(y[S.gonadotrope_capacity])
-    dy[S.lh_pool], lh_release, k_lh = _lh_rates(y, theta, P, S, ref, drive_rel, exposure, estrogen)
+    dy[S.lh_pool], lh_release, k_lh = _lh_rates(y, theta, P, S, ref, drive_rel, exposure, estrogen, capacity)
     if mode == PULSATILE:
         lh = max(y[S.lh], 0.0)
         dy[S.lh] = lh_release - k_lh * y[S.lh]
