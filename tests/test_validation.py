@@ -101,6 +101,15 @@ def test_among_keeps_men_meeting_every_condition():
     assert among(both, arm).tolist() == [True, False, False]
 
 
+def test_among_can_ask_for_the_lowest_value_in_a_window():
+    # men who fell below 3 M/mL at some point on treatment, whatever their level at the stop
+    arm = _arm([-20, -10, 0, 10], [[60, 2, 5, 30], [60, 4, 4, 30], [60, 50, 0, 30]])
+    responders = {"output": "sperm_concentration_m_ml", "lowest_between": ["-15 d", "-5 d"], "below": 3}
+    assert among(_metric(kind="time_back", threshold=20, among=responders), arm).tolist() == [True, False, False]
+    with pytest.raises(ValueError, match="either 'at' or 'lowest_between'"):
+        _metric(kind="time_back", threshold=20, among={**responders, "at": "0 d"})
+
+
 def test_statistics():
     x = np.array([1.0, 2.0, np.inf, 4.0])
     assert statistic(_metric(kind="time_back", threshold=1, stat="median"), x) == pytest.approx(3.0)

@@ -96,12 +96,23 @@ class Tolerance(_Strict):
 
 
 class Among(_Strict):
-    """Keep only the men whose ``output`` is below (or at/above) ``threshold`` at time ``at``."""
+    """Keep only the men whose ``output`` is ``below`` (or ``at_least``) a level at time
+    ``at``, or whose lowest value between two times (``lowest_between``) is, e.g. men who
+    fell below 3 M/mL at some point on treatment."""
 
     output: str
-    at: str
+    at: str | None = None
+    lowest_between: tuple[str, str] | None = None
     below: float | None = None
     at_least: float | None = None
+
+    @model_validator(mode="after")
+    def _one_time(self):
+        if (self.at is None) == (self.lowest_between is None):
+            raise ValueError("an 'among' condition gives either 'at' or 'lowest_between'")
+        if self.below is None and self.at_least is None:
+            raise ValueError("an 'among' condition gives 'below' or 'at_least'")
+        return self
 
 
 class Metric(_Strict):

@@ -30,7 +30,7 @@ import pandas as pd
 from ..observables import COLUMNS
 from ..trial import recovery_times
 from ..units import parse_time_days
-from .cases import TIME_UNITS, Metric
+from .cases import TIME_UNITS, Among, Metric
 
 TIME_KINDS = ("time_below", "time_back", "time_of_max")
 BOOTSTRAP_SAMPLES = 200
@@ -150,13 +150,25 @@ def per_man(metric: Metric, arm: ArmRun) -> np.ndarray:
     return x
 
 
+def _condition_level(arm: ArmRun, condition: Among) -> np.ndarray:
+    """Each man's level for an ``among`` condition: at one time, or his lowest in a window."""
+    v = arm.column(condition.output)
+    if condition.at is not None:
+        return interp_rows(arm.times, v, parse_time_days(condition.at))
+    a, b = (parse_time_days(x) for x in condition.lowest_between)
+    window = (arm.times >= a - 1e-9) & (arm.times <= b + 1e-9)
+    if not window.any():
+        raise ValueError(f"no output time between {condition.lowest_between[0]} and {condition.lowest_between[1]}")
+    return v[:, window].min(axis=1)
+
+
 def among(metric: Metric, arm: ArmRun) -> np.ndarray:
     """Which men the metric is computed on: those meeting every condition of
     ``metric.among`` (all men when there is none), e.g. a normal baseline and azoospermia at
     the end of treatment."""
     keep = np.ones(arm.n, bool)
     for a in metric.among:
-        level = interp_rows(arm.times, arm.column(a.output), parse_time_days(a.at))
+        level = _condition_level(arm, a)
         if a.below is not None:
             keep &= level < a.below
         if a.at_least is not None:
