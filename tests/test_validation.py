@@ -15,9 +15,8 @@ from hpgsim.validation.cases import Metric, Tolerance, parse_cases
 from hpgsim.validation.metrics import ArmRun, among, per_man, statistic
 from hpgsim.observables import COLUMNS
 
-KNOWN_GAPS = {
-    "liu2006_recovery": "81 % back by 6 months vs 67 % (±10 points); lower baseline LH, faster suppression and the shorter-acting ester do not speed recovery in the model (issue 4)",
-}
+KNOWN_GAPS: dict[str, str] = {}
+"""Cases the model is known to miss (case id → why), run as strict expected failures; none now."""
 
 
 @pytest.fixture(scope="module")
@@ -182,6 +181,7 @@ def test_validate_command_writes_report_and_exits_by_result(tmp_path, monkeypatc
     assert set(table.case) == {"ref_lh_fsh", "te_hcg_itt"} and table.passed.all()
     html = (tmp_path / "a" / "report.html").read_text()
     assert "2 of 2 cases pass" in html and "not medical advice" in html and "Limitations" in html
+    assert "Where sources conflict" in html and "T&#x27;Sjoen 2005" in html
 
     # a case the model misses: ref_lh_fsh with its LH range moved far from the model's 5 IU/L
     import hpgsim.validation.command as command
@@ -223,3 +223,13 @@ def test_readme_quotes_every_limitation():
     readme = (Path(__file__).parents[1] / "README.md").read_text()
     items = limitations()
     assert len(items) >= 8 and all(item in readme for item in items)
+
+
+def test_readme_quotes_every_source_conflict():
+    from pathlib import Path
+
+    from hpgsim.validation.command import conflicts
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    items = conflicts()
+    assert len(items) >= 4 and all(item in readme for item in items)

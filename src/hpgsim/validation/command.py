@@ -15,12 +15,23 @@ from .report import render
 from .run import CaseResult, run_cases
 
 LIMITATIONS_FILE = Path(__file__).with_name("limitations.md")
+CONFLICTS_FILE = Path(__file__).with_name("conflicts.md")
+
+
+def _bullets(path: Path) -> list[str]:
+    """The top-level ``- `` items of a Markdown list file."""
+    text = path.read_text(encoding="utf-8")
+    return [line[2:].strip() for line in text.splitlines() if line.startswith("- ")]
 
 
 def limitations() -> list[str]:
     """The model's limitations, one plain sentence or two each (also quoted in the README)."""
-    text = LIMITATIONS_FILE.read_text(encoding="utf-8")
-    return [line[2:].strip() for line in text.splitlines() if line.startswith("- ")]
+    return _bullets(LIMITATIONS_FILE)
+
+
+def conflicts() -> list[str]:
+    """Where published sources disagree, and the choice hpgsim made (also in the README)."""
+    return _bullets(CONFLICTS_FILE)
 
 
 def metrics_table(results: list[CaseResult]) -> pd.DataFrame:
@@ -68,7 +79,7 @@ def render_validation(*, only=None, fast=False, sensitivity=True, echo=print,
     buf = io.BytesIO()
     table.astype({"passed": "boolean"}).to_parquet(buf, index=False)
     files["metrics.parquet"] = buf.getvalue()
-    html = render(results, provenance=provenance(), limitations=limitations(),
+    html = render(results, provenance=provenance(), limitations=limitations(), conflicts=conflicts(),
                   sensitivity_html=section, seconds=seconds)
     files["report.html"] = html.encode("utf-8")
     passed = all(r.passed for r in results)

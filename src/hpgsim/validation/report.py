@@ -240,12 +240,14 @@ def case_section(result: CaseResult) -> str:
 
 
 def render(results: Sequence[CaseResult], *, provenance: str, limitations: Sequence[str],
-           sensitivity_html: str = "", seconds: float | None = None) -> str:
+           conflicts: Sequence[str] = (), sensitivity_html: str = "", seconds: float | None = None) -> str:
     """The whole report as one self-contained HTML page."""
     esc = html.escape
     n_pass = sum(r.passed for r in results)
     took = "" if seconds is None else f" in {seconds:.0f} s"
     lim = "".join(f"<li>{esc(x)}</li>" for x in limitations)
+    disputed = "".join(f"<li>{esc(x)}</li>" for x in conflicts)
+    disputed = f'<h2>Where sources conflict</h2>\n<ul class="limitations">{disputed}</ul>' if conflicts else ""
     return f"""{page_head("hpgsim validation", _CSS + _CSS_VALIDATION)}
 <body><main>
 <header><h1>hpgsim validation</h1>
@@ -259,6 +261,7 @@ Rerun with <code>hpgsim validate --out DIR</code> (one case: <code>--only ID</co
 <h2>Summary</h2>
 {summary_table(results)}
 {sensitivity_html}
+{disputed}
 <h2>Limitations</h2>
 <ul class="limitations">{lim}</ul>
 <h2>Cases</h2>
