@@ -111,7 +111,7 @@ def test_hcg_keeps_itt_but_not_fsh_on_trt(baseline):
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "known gap (issue 4): with ITT kept but FSH suppressed the model's Sertoli support (60 % FSH-"
+    "known gap (see the README's limitations): with ITT kept but FSH suppressed the model's Sertoli support (60 % FSH-"
     "dependent) falls to 0.44 of normal and the typical man reaches 0.13 M/mL at 6 months; "
     "recalibrations with androgen-dominant support lifted him to 17-32 M/mL but failed other "
     "cases (see calibration/spec.yaml)"))
