@@ -107,6 +107,9 @@ def test_among_can_ask_for_the_lowest_value_in_a_window():
     assert among(_metric(kind="time_back", threshold=20, among=responders), arm).tolist() == [True, False, False]
     with pytest.raises(ValueError, match="either 'at' or 'lowest_between'"):
         _metric(kind="time_back", threshold=20, among={**responders, "at": "0 d"})
+    outside = {**responders, "lowest_between": ["20 d", "30 d"]}
+    with pytest.raises(ValueError, match="no output time between 20 d and 30 d"):
+        among(_metric(kind="time_back", threshold=20, among=outside), arm)
 
 
 def test_statistics():

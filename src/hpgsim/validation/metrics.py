@@ -64,9 +64,14 @@ def interp_rows(times: np.ndarray, v: np.ndarray, t: float) -> np.ndarray:
     return v[:, k - 1] * (1.0 - w) + v[:, k] * w
 
 
-def _window_mask(times: np.ndarray, metric: Metric) -> np.ndarray:
-    a, b = (parse_time_days(x) for x in metric.window)
+def _between(times: np.ndarray, window: tuple[str, str]) -> np.ndarray:
+    """Output rows from the window's first time to its last, both included."""
+    a, b = (parse_time_days(x) for x in window)
     return (times >= a - 1e-9) & (times <= b + 1e-9)
+
+
+def _window_mask(times: np.ndarray, metric: Metric) -> np.ndarray:
+    return _between(times, metric.window)
 
 
 def _level(arm: ArmRun, metric: Metric, column: str) -> np.ndarray:
@@ -155,8 +160,7 @@ def _condition_level(arm: ArmRun, condition: Among) -> np.ndarray:
     v = arm.column(condition.output)
     if condition.at is not None:
         return interp_rows(arm.times, v, parse_time_days(condition.at))
-    a, b = (parse_time_days(x) for x in condition.lowest_between)
-    window = (arm.times >= a - 1e-9) & (arm.times <= b + 1e-9)
+    window = _between(arm.times, condition.lowest_between)
     if not window.any():
         raise ValueError(f"no output time between {condition.lowest_between[0]} and {condition.lowest_between[1]}")
     return v[:, window].min(axis=1)
