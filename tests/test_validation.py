@@ -218,21 +218,12 @@ def test_full_validation_runs_every_case(tmp_path):
     assert result.exit_code == (1 if failing else 0)
 
 
-def test_readme_quotes_every_limitation():
+@pytest.mark.parametrize("which, at_least", [("limitations", 8), ("conflicts", 4)])
+def test_readme_quotes_every_item_the_report_lists(which, at_least):
     from pathlib import Path
 
-    from hpgsim.validation.command import limitations
+    from hpgsim.validation import command
 
     readme = (Path(__file__).parents[1] / "README.md").read_text()
-    items = limitations()
-    assert len(items) >= 8 and all(item in readme for item in items)
-
-
-def test_readme_quotes_every_source_conflict():
-    from pathlib import Path
-
-    from hpgsim.validation.command import conflicts
-
-    readme = (Path(__file__).parents[1] / "README.md").read_text()
-    items = conflicts()
-    assert len(items) >= 4 and all(item in readme for item in items)
+    items = getattr(command, which)()
+    assert len(items) >= at_least and all(item in readme for item in items)

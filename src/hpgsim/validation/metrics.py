@@ -70,14 +70,10 @@ def _between(times: np.ndarray, window: tuple[str, str]) -> np.ndarray:
     return (times >= a - 1e-9) & (times <= b + 1e-9)
 
 
-def _window_mask(times: np.ndarray, metric: Metric) -> np.ndarray:
-    return _between(times, metric.window)
-
-
 def _level(arm: ArmRun, metric: Metric, column: str) -> np.ndarray:
     v = arm.column(column)
     if metric.window is not None:
-        return v[:, _window_mask(arm.times, metric)].mean(axis=1)
+        return v[:, _between(arm.times, metric.window)].mean(axis=1)
     return interp_rows(arm.times, v, metric.days("at"))
 
 
@@ -113,7 +109,7 @@ def _time_back(arm: ArmRun, metric: Metric) -> np.ndarray:
 
 
 def _pulse_interval(arm: ArmRun, metric: Metric) -> np.ndarray:
-    mask = _window_mask(arm.times, metric)
+    mask = _between(arm.times, metric.window)
     t, v = arm.times[mask], arm.column(metric.output)[:, mask]
     out = np.empty(arm.n)
     for i, row in enumerate(v):
@@ -130,9 +126,9 @@ def per_man(metric: Metric, arm: ArmRun) -> np.ndarray:
     elif kind in ("fold", "change"):
         x = _level(arm, metric, metric.output) / _baseline(arm, metric) - (kind == "change")
     elif kind == "max_fold":
-        x = arm.column(metric.output)[:, _window_mask(arm.times, metric)].max(axis=1) / _baseline(arm, metric)
+        x = arm.column(metric.output)[:, _between(arm.times, metric.window)].max(axis=1) / _baseline(arm, metric)
     elif kind == "time_of_max":
-        mask = _window_mask(arm.times, metric)
+        mask = _between(arm.times, metric.window)
         x = arm.times[mask][np.argmax(arm.column(metric.output)[:, mask], axis=1)]
     elif kind == "time_below":
         x = _time_below(arm, metric)
@@ -144,7 +140,7 @@ def per_man(metric: Metric, arm: ArmRun) -> np.ndarray:
         x = _level(arm, metric, metric.output) / _level(arm, metric, metric.denominator)
     elif kind == "state_mean":
         states = arm.result.state(metric.state)
-        x = np.array([states[_window_mask(arm.times, metric)].mean()])
+        x = np.array([states[_between(arm.times, metric.window)].mean()])
     elif kind == "pulse_interval":
         x = _pulse_interval(arm, metric)
     else:  # pragma: no cover - the schema admits no other kind

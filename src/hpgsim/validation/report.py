@@ -239,15 +239,19 @@ def case_section(result: CaseResult) -> str:
     return "".join(parts)
 
 
+def _plain_list(items: Sequence[str]) -> str:
+    """Sentences as an HTML list (limitations, source conflicts), escaped."""
+    return '<ul class="limitations">' + "".join(f"<li>{html.escape(x)}</li>" for x in items) + "</ul>"
+
+
 def render(results: Sequence[CaseResult], *, provenance: str, limitations: Sequence[str],
            conflicts: Sequence[str] = (), sensitivity_html: str = "", seconds: float | None = None) -> str:
     """The whole report as one self-contained HTML page."""
     esc = html.escape
     n_pass = sum(r.passed for r in results)
     took = "" if seconds is None else f" in {seconds:.0f} s"
-    lim = "".join(f"<li>{esc(x)}</li>" for x in limitations)
-    disputed = "".join(f"<li>{esc(x)}</li>" for x in conflicts)
-    disputed = f'<h2>Where sources conflict</h2>\n<ul class="limitations">{disputed}</ul>' if conflicts else ""
+    lim = _plain_list(limitations)
+    disputed = f"<h2>Where sources conflict</h2>\n{_plain_list(conflicts)}" if conflicts else ""
     return f"""{page_head("hpgsim validation", _CSS + _CSS_VALIDATION)}
 <body><main>
 <header><h1>hpgsim validation</h1>
@@ -263,7 +267,7 @@ Rerun with <code>hpgsim validate --out DIR</code> (one case: <code>--only ID</co
 {sensitivity_html}
 {disputed}
 <h2>Limitations</h2>
-<ul class="limitations">{lim}</ul>
+{lim}
 <h2>Cases</h2>
 {"".join(case_section(r) for r in results)}
 <footer><p><strong>{esc(DISCLAIMER)}</strong></p></footer>
