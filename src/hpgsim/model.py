@@ -415,9 +415,9 @@ def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
 
     # Sertoli cells, germ cells, inhibin B
     fsh_total = max(y[S.fsh], 0.0) + fsh_exogenous
-    support_rel = sertoli.support(theta, P, max(y[S.itt], 0.0), fsh_total) / ref[R.support]
-    function = y[S.sertoli_function]
     maturity = y[S.sertoli_maturity]
+    support_rel = sertoli.support(theta, P, max(y[S.itt], 0.0), fsh_total, maturity) / ref[R.support]
+    function = y[S.sertoli_function]
     dy[S.sertoli_function] = sertoli.function_rate(theta, P, function, support_rel)
     germ = y[S.germ0:S.germ0 + N_STAGES]
     epi = y[S.epi0:S.epi0 + N_EPIDIDYMIS]
@@ -472,7 +472,7 @@ def reference(theta, P):
     lh = theta[P.lh_ref_iu_l]
     ref[R.lhr_availability] = leydig.lhr_availability_steady(theta, P, lh)
     ref[R.activation] = leydig.lh_activation(theta, P, lh, ref[R.lhr_availability])
-    ref[R.support] = sertoli.support(theta, P, theta[P.itt_ref_nmol_l], theta[P.fsh_ref_iu_l])
+    ref[R.support] = sertoli.support(theta, P, theta[P.itt_ref_nmol_l], theta[P.fsh_ref_iu_l], 1.0)
     return ref
 
 

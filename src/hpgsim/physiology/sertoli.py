@@ -31,6 +31,12 @@ PARAMETERS = table(
         ("sertoli_fsh_independent", 0.4, "1", 0.1, 0.8,
          "set by hand: hCG alone keeps part of spermatogenesis (Bouloux 2003: it induces sperm in 19 of 49 men with congenital HH, those with larger testes); in the virtual congenital HH men it induces almost none (see the limitations)",
          "share of Sertoli support that needs no FSH"),
+        ("sertoli_itt_fsh_substitute_nmol_l", 1174.0, "nmol/L", 600.0, 3000.0,
+         "assumed: testosterone at normal-to-high ITT stands in for missing FSH. Men on TE 200 mg weekly whose ITT is held at or above baseline by hCG 500 IU every other day (Coviello 2005) have FSH at 3 % of baseline, yet TRT with low-dose hCG is the regimen used to keep fertility on TRT; set at the reference ITT so that TE alone (ITT -94 %) and TRT alone (ITT about a quarter of normal) are unaffected",
+         "ITT at which androgen stands in for half of the missing FSH support"),
+        ("sertoli_itt_fsh_substitute_hill", 4.0, "1", 2.0, 8.0,
+         "assumed: steep, so the substitution acts only near and above normal ITT",
+         "Hill exponent of that substitution"),
         ("sertoli_response_per_d", 0.07015, "1/d", 0.02, 0.5,
          "calibrated: te200_sperm_kinetics, liu2006_recovery", "Sertoli function rate"),
         ("sertoli_maturation_per_d", 0.065, "1/d", 0.01, 0.3,
@@ -62,12 +68,19 @@ PARAMETERS = table(
 
 
 @compiled
-def support(theta, P, itt, fsh_total):
-    """Absolute Sertoli drive: androgen support × (FSH-independent + FSH-dependent part)."""
+def support(theta, P, itt, fsh_total, maturity):
+    """Absolute Sertoli drive: androgen support × (FSH-independent + FSH-dependent part).
+
+    The FSH-dependent part is carried by FSH or, at normal-to-high ITT, by androgen in its
+    place (either pathway: f + s - f·s), so hCG that keeps ITT up on TRT keeps support while
+    TRT holds FSH down.
+    """
     androgen = hill(max(itt, 0.0), theta[P.sertoli_itt_half_nmol_l], theta[P.sertoli_itt_hill])
     fsh = hill(max(fsh_total, 0.0), theta[P.sertoli_fsh_half_iu_l], theta[P.sertoli_fsh_hill])
+    substitute = hill(max(itt, 0.0), theta[P.sertoli_itt_fsh_substitute_nmol_l],
+                      theta[P.sertoli_itt_fsh_substitute_hill]) * min(max(maturity, 0.0), 1.0)
     w = theta[P.sertoli_fsh_independent]
-    return androgen * (w + (1.0 - w) * fsh)
+    return androgen * (w + (1.0 - w) * (fsh + substitute - fsh * substitute))
 
 
 @compiled
