@@ -2,7 +2,9 @@
 
 Sertoli support for spermatogenesis needs androgen (ITT) and is strengthened by FSH, the
 two partly redundant: ITT alone keeps some spermatogenesis (hCG alone induces sperm in
-about half of men with congenital HH), FSH alone does not. Maturation is a slow,
+about half of men with congenital HH), FSH alone does not. At normal-to-high ITT androgen
+also stands in for missing FSH in mature Sertoli cells, which is why hCG keeps sperm output
+on TRT although TRT holds FSH down. Maturation is a slow,
 one-way state driven mainly by FSH: adult men start mature; men with congenital HH start
 immature, which is why inducing spermatogenesis takes many months. Germ-cell entry switches
 on over a narrow band of maturity (a threshold, not a proportion), so the months from first
