@@ -34,7 +34,7 @@ PARAMETERS = table(
          "set by hand: hCG alone keeps part of spermatogenesis (Bouloux 2003: it induces sperm in 19 of 49 men with congenital HH, those with larger testes); in the virtual congenital HH men it induces almost none (see the limitations)",
          "share of Sertoli support that needs no FSH"),
         ("sertoli_itt_fsh_substitute_nmol_l", 1174.0, "nmol/L", 600.0, 3000.0,
-         "assumed: testosterone at normal-to-high ITT stands in for missing FSH. Men on TE 200 mg weekly whose ITT is held at or above baseline by hCG 500 IU every other day (Coviello 2005) have FSH at 3 % of baseline, yet TRT with low-dose hCG is the regimen used to keep fertility on TRT; set at the reference ITT so that TE alone (ITT -94 %) and TRT alone (ITT about a quarter of normal) are unaffected",
+         "assumed: testosterone at normal-to-high ITT stands in for missing FSH. Men on TE 200 mg weekly whose ITT is held at or above baseline by hCG 500 IU every other day (Coviello 2005) have FSH at 3 % of baseline, yet TRT with low-dose hCG is the regimen used to keep fertility on TRT; set at the reference ITT so that TE alone (ITT -94 %) and TRT alone (ITT about a quarter of normal) are unaffected. Acts in proportion to Sertoli maturity (assumed: immature Sertoli cells respond little to androgen); without that gate hCG + hMG overtook the pump in congenital HH (ratio at 5 M/mL 0.74, limit 0.7)",
          "ITT at which androgen stands in for half of the missing FSH support"),
         ("sertoli_itt_fsh_substitute_hill", 4.0, "1", 2.0, 8.0,
          "assumed: steep, so the substitution acts only near and above normal ITT",
@@ -73,9 +73,9 @@ PARAMETERS = table(
 def support(theta, P, itt, fsh_total, maturity):
     """Absolute Sertoli drive: androgen support × (FSH-independent + FSH-dependent part).
 
-    The FSH-dependent part is carried by FSH or, at normal-to-high ITT, by androgen in its
-    place (either pathway: f + s - f·s), so hCG that keeps ITT up on TRT keeps support while
-    TRT holds FSH down.
+    The FSH-dependent part is carried by FSH or, at normal-to-high ITT in mature Sertoli
+    cells, by androgen in its place (either pathway: f + s - f·s), so hCG that keeps ITT up
+    on TRT keeps support while TRT holds FSH down.
     """
     androgen = hill(max(itt, 0.0), theta[P.sertoli_itt_half_nmol_l], theta[P.sertoli_itt_hill])
     fsh = hill(max(fsh_total, 0.0), theta[P.sertoli_fsh_half_iu_l], theta[P.sertoli_fsh_hill])
