@@ -145,3 +145,23 @@ def test_pump_gonadotropins_and_t_in_congenital_hh():
     assert abs(at(pump, 7, "lh_iu_l") - 3.4) <= 2.4
     assert abs(at(pump, 7, "fsh_iu_l") - 5.8) <= 3.8
     assert abs(at(pump, 90, NG) / 28.84 - 8.3) <= 4.6
+
+
+def test_androgen_stands_in_for_fsh_only_at_high_itt_in_mature_sertoli_cells():
+    """The Sertoli support term: with FSH gone, normal-to-high ITT keeps most support in the
+    adult testis, TE's and TRT's low ITT does not, and immature cells get none of it."""
+    from hpgsim import model
+    from hpgsim.physiology import sertoli
+
+    params, _, _ = model.build()
+    P, theta = params.index, params.vector()
+    itt_ref = theta[P.itt_ref_nmol_l]
+    ref = sertoli.support(theta, P, itt_ref, theta[P.fsh_ref_iu_l], 1.0)
+
+    def rel(itt, maturity):
+        return sertoli.support(theta, P, itt, 0.0, maturity) / ref
+
+    w = theta[P.sertoli_fsh_independent]
+    assert rel(1.3 * itt_ref, 1.0) > 0.8  # TRT + hCG: ITT above normal, no FSH
+    assert rel(0.3 * itt_ref, 1.0) < 1.05 * rel(0.3 * itt_ref, 0.0)  # TRT alone: nothing to stand in
+    assert rel(1.3 * itt_ref, 0.0) < w + 0.05  # immature Sertoli cells: the FSH-independent share only
