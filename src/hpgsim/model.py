@@ -342,9 +342,9 @@ def pituitary_inputs(y, theta, P, S, ref, u, mode, effects):
 
 
 @compiled
-def _lh_rates(y, theta, P, S, ref, drive_rel, exposure, estrogen, capacity):
+def _lh_rates(y, theta, P, S, ref, drive_rel, exposure, estrogen_action, capacity):
     return gonadotropes.lh_rates(theta, P, y[S.lh_pool], drive_rel, exposure, ref[R.androgen_exposure],
-                                 estrogen, capacity)
+                                 estrogen_action, capacity)
 
 
 @compiled
@@ -356,7 +356,8 @@ def serum_lh(y, theta, P, S, ref, u, mode, effects):
         return max(y[S.lh], 0.0)
     _, estrogen, exposure, _, drive_rel, _, _ = pituitary_inputs(y, theta, P, S, ref, u, mode, effects)
     capacity = gonadotropes.primed_fraction(y[S.gonadotrope_capacity])
-    _, lh_release, k_lh = _lh_rates(y, theta, P, S, ref, drive_rel, exposure, estrogen, capacity)
+    _, lh_release, k_lh = _lh_rates(y, theta, P, S, ref, drive_rel, exposure,
+                                    gonadotropes.estrogen_term(theta, P, estrogen), capacity)
     return lh_release / k_lh
 
 
@@ -382,7 +383,9 @@ def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
     decoded_f = frequency if theta[P.generator_activity] > 0.0 else u[S.n_species]
     dy[S.gonadotrope_capacity] = gonadotropes.capacity_rate(theta, P, y[S.gonadotrope_capacity], drive_rel)
     capacity = gonadotropes.primed_fraction(y[S.gonadotrope_capacity])
-    dy[S.lh_pool], lh_release, k_lh = _lh_rates(y, theta, P, S, ref, drive_rel, exposure, estrogen, capacity)
+    estrogen_action = gonadotropes.estrogen_term(theta, P, estrogen)  # one power for LH and FSH
+    dy[S.lh_pool], lh_release, k_lh = _lh_rates(y, theta, P, S, ref, drive_rel, exposure, estrogen_action,
+                                                capacity)
     if mode == PULSATILE:
         lh = max(y[S.lh], 0.0)
         dy[S.lh] = lh_release - k_lh * y[S.lh]
@@ -391,7 +394,7 @@ def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
         dy[S.lh] = 0.0
     dy[S.fsh_pool], dy[S.fsh] = gonadotropes.fsh_rates(
         theta, P, y[S.fsh_pool], y[S.fsh], drive_rel, decoded_f, ref[R.frequency],
-        exposure, ref[R.androgen_exposure], estrogen, max(y[S.inhibin_b], 0.0), capacity)
+        exposure, ref[R.androgen_exposure], estrogen_action, max(y[S.inhibin_b], 0.0), capacity)
 
     # Leydig cells → ITT and serum T, aromatase
     lh_total = lh + lh_equivalent

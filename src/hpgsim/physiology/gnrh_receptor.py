@@ -128,6 +128,52 @@ def _node(theta, P, e_slow, e_fast, slow_scale, fast_scale, background, antagoni
 
 
 @compiled
+def _fourth_power(x, n):
+    return power(x, 4.0)
+
+
+@compiled
+def _eighth_power(x, n):
+    return power(x, 8.0)
+
+
+@compiled
+def _tabled_sums(theta, P, table, slow_scale, fast_scale, background, antagonist, availability,
+                 response_power, permission_power):
+    """Σ weight × (release drive, occupancy, recovery permission) over the tabled rise- and
+    decay-panel nodes, the terms of :func:`_node` written out with the two exponents' powers
+    passed in, so that a fixed exponent is dispatched once per call, not once per node."""
+    half = theta[P.gonadotrope_signal_half]
+    n = theta[P.gonadotrope_signal_hill]
+    m = theta[P.receptor_recovery_block]
+    sum_h = 0.0
+    sum_occ = 0.0
+    sum_permission = 0.0
+    for k in range(N_TABLED_NODES):
+        occ = occupancy(background + slow_scale * table[N_TABLED_NODES + k]
+                        - fast_scale * table[2 * N_TABLED_NODES + k], antagonist)
+        r = response_power(max(availability * occ, 0.0) / half, n)
+        w = table[k]
+        sum_h += w * (r / (1.0 + r))
+        sum_occ += w * occ
+        sum_permission += w * permission_power(1.0 - occ, m)
+    return sum_h, sum_occ, sum_permission
+
+
+NEGLIGIBLE_EXPONENT = 40.0
+"""exp(-40) is below half a unit in the last place of 1: a term that small beside a sum's
+other terms leaves the sum's double unchanged, so it is not computed."""
+
+
+@compiled
+def _scale(coef, rate, period):
+    """Amplitude of a periodic exponential with this rate: coef / (1 - exp(-rate·period))."""
+    if shortcut(rate * period > NEGLIGIBLE_EXPONENT):
+        return coef
+    return coef / (1.0 - math.exp(-rate * period))
+
+
+@compiled
 def train_average(theta, P, period, coef, k_slow, k_fast, background, antagonist, availability,
                   table):
     """Mean (release drive, occupancy, recovery permission) over one period of a pulse train.
@@ -138,20 +184,20 @@ def train_average(theta, P, period, coef, k_slow, k_fast, background, antagonist
     (the same numbers either way).
     """
     edges = _panel_edges(period, k_slow, k_fast)
-    slow_scale = coef / (1.0 - math.exp(-k_slow * period))
-    fast_scale = coef / (1.0 - math.exp(-k_fast * period))
+    slow_scale = _scale(coef, k_slow, period)
+    fast_scale = _scale(coef, k_fast, period)
     mean_h = 0.0
     mean_occ = 0.0
     mean_permission = 0.0
     first_panel = 0
     if shortcut(table.shape[0] == TABLE_SIZE and period >= table[TABLE_SIZE - 1]):
-        for k in range(N_TABLED_NODES):  # rise and decay panels from the table
-            w = table[k]
-            h, occ, permission = _node(theta, P, table[N_TABLED_NODES + k], table[2 * N_TABLED_NODES + k],
-                                       slow_scale, fast_scale, background, antagonist, availability)
-            mean_h += w * h
-            mean_occ += w * occ
-            mean_permission += w * permission
+        if shortcut(theta[P.gonadotrope_signal_hill] == 4.0 and theta[P.receptor_recovery_block] == 8.0):
+            sums = _tabled_sums(theta, P, table, slow_scale, fast_scale, background, antagonist,
+                                availability, _fourth_power, _eighth_power)
+        else:
+            sums = _tabled_sums(theta, P, table, slow_scale, fast_scale, background, antagonist,
+                                availability, power, power)
+        mean_h, mean_occ, mean_permission = sums
         first_panel = 2
     for panel in range(first_panel, 3):
         a = edges[panel]
@@ -161,10 +207,13 @@ def train_average(theta, P, period, coef, k_slow, k_fast, background, antagonist
         half = 0.5 * (b - a)
         mid = 0.5 * (b + a)
         nodes, weights = (_TAIL_X, _TAIL_W) if panel == 2 else (_GL_X, _GL_W)
+        # the rise has faded far below the decay over the whole panel: its term adds nothing
+        fast_faded = shortcut((k_fast - k_slow) * a > NEGLIGIBLE_EXPONENT)
         for i in range(nodes.shape[0]):
             tau = mid + half * nodes[i]
             w = weights[i] * half
-            h, occ, permission = _node(theta, P, math.exp(-k_slow * tau), math.exp(-k_fast * tau),
+            e_fast = 0.0 if fast_faded else math.exp(-k_fast * tau)
+            h, occ, permission = _node(theta, P, math.exp(-k_slow * tau), e_fast,
                                        slow_scale, fast_scale, background, antagonist, availability)
             mean_h += w * h
             mean_occ += w * occ

@@ -73,13 +73,20 @@ PARAMETERS = table(
 
 
 @compiled
-def steroid_factor(theta, P, androgen_gain, estrogen_gain, exposure, exposure_ref, estrogen):
+def estrogen_term(theta, P, estrogen):
+    """The estrogen signal's action on gonadotropes (signal^hill), shared by LH and FSH."""
+    return power(estrogen, theta[P.pit_estrogen_hill])
+
+
+@compiled
+def steroid_factor(androgen_gain, estrogen_gain, exposure, exposure_ref, estrogen_action):
     """Pituitary steroid inhibition, 1 in the reference man (exposure_ref, estrogen signal 1).
 
-    The androgen part uses the integrated androgen exposure shared with the hypothalamus.
+    The androgen part uses the integrated androgen exposure shared with the hypothalamus;
+    ``estrogen_action`` is :func:`estrogen_term`.
     """
     return (1.0 + androgen_gain * exposure_ref + estrogen_gain) / (
-        1.0 + androgen_gain * exposure + estrogen_gain * power(estrogen, theta[P.pit_estrogen_hill])
+        1.0 + androgen_gain * exposure + estrogen_gain * estrogen_action
     )
 
 
@@ -104,7 +111,7 @@ def primed_fraction(capacity):
 
 
 @compiled
-def lh_rates(theta, P, pool, drive_rel, androgen_exposure, exposure_ref, estrogen, capacity):
+def lh_rates(theta, P, pool, drive_rel, androgen_exposure, exposure_ref, estrogen_action, capacity):
     """(d pool/dt, release into blood, LH clearance rate).
 
     ``drive_rel`` is the GnRH drive relative to the reference man. The caller either
@@ -114,9 +121,8 @@ def lh_rates(theta, P, pool, drive_rel, androgen_exposure, exposure_ref, estroge
     k_lh = lh_clearance_per_d(theta, P)
     k_release = 1.0 / theta[P.lh_pool_turnover_d]
     basal = theta[P.lh_basal_synthesis]
-    steroid = steroid_factor(
-        theta, P, theta[P.lh_pit_androgen_gain], theta[P.lh_pit_estrogen_gain], androgen_exposure, exposure_ref, estrogen
-    )
+    steroid = steroid_factor(theta[P.lh_pit_androgen_gain], theta[P.lh_pit_estrogen_gain], androgen_exposure,
+                             exposure_ref, estrogen_action)
     synthesis = theta[P.lh_ref_iu_l] * k_lh * (basal + (1.0 - basal) * drive_rel * capacity) * steroid
     b = theta[P.lh_basal_release]
     release = k_release * pool * (b + (1.0 - b) * drive_rel)
@@ -135,7 +141,7 @@ def lh_clearance_per_d(theta, P):
 
 @compiled
 def fsh_rates(theta, P, pool, fsh, drive_rel, frequency, frequency_ref, androgen_exposure,
-              exposure_ref, estrogen, inhibin_b, capacity):
+              exposure_ref, estrogen_action, inhibin_b, capacity):
     """(d pool/dt, d FSH/dt): GnRH-dependent, frequency-decoded, inhibin-inhibited synthesis."""
     k_fsh = fsh_clearance_per_d(theta, P)
     k_release = 1.0 / theta[P.fsh_pool_turnover_d]
@@ -143,9 +149,8 @@ def fsh_rates(theta, P, pool, fsh, drive_rel, frequency, frequency_ref, androgen
     f_half = theta[P.fsh_freq_half_per_d]
     m = theta[P.fsh_freq_hill]
     decoding = hill_inhibition(frequency, f_half, m) / hill_inhibition(frequency_ref, f_half, m)
-    steroid = steroid_factor(
-        theta, P, theta[P.fsh_pit_androgen_gain], theta[P.fsh_pit_estrogen_gain], androgen_exposure, exposure_ref, estrogen
-    )
+    steroid = steroid_factor(theta[P.fsh_pit_androgen_gain], theta[P.fsh_pit_estrogen_gain], androgen_exposure,
+                             exposure_ref, estrogen_action)
     k_inh = theta[P.inhibin_half_pg_ml]
     n_inh = theta[P.inhibin_hill]
     inhibin = hill_inhibition(inhibin_b, k_inh, n_inh) / hill_inhibition(
