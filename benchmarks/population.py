@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import resource
 import sys
 import time
@@ -31,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 import hpgsim  # noqa: E402
+from _machine import describe  # noqa: E402
 from hpgsim import engine, model, population, trial  # noqa: E402
 from hpgsim.simulate import HMAX, Timeline  # noqa: E402
 from hpgsim.steady_state import untreated_state  # noqa: E402
@@ -124,7 +124,7 @@ def main() -> None:
     ap.add_argument("--peer-men", type=int, default=10, help="men timed for each peer")
     args = ap.parse_args()
     sc = hpgsim.load_scenario(SCENARIO)
-    print(f"machine: {platform.machine()}, {engine.default_threads()} cores, Python {platform.python_version()}")
+    print(f"machine: {describe(engine.default_threads())}")
     hpgsim_trial(sc, 4)  # compile / load the cache outside the timing
     wall = hpgsim_trial(sc, args.n)
     per_man = wall / args.n

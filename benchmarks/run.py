@@ -15,7 +15,6 @@ Run with ``make bench``. Prints a table; the numbers depend on the machine.
 from __future__ import annotations
 
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -29,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 import hpgsim  # noqa: E402
+from _machine import describe  # noqa: E402
 from hpgsim import model  # noqa: E402
 from hpgsim.solver import solve  # noqa: E402
 from hpgsim.steady_state import untreated_state  # noqa: E402
@@ -113,7 +113,7 @@ def cold_start_seconds(args, repeats=3):
 
 
 def main() -> None:
-    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    print(f"machine: {describe()}")
     print(f"{'benchmark':<42} {'hpgsim':>10} {'peer':>10} {'ratio':>8}  peer")
     rtol = 1e-6
     steps = []

@@ -60,7 +60,8 @@ PHYSIOLOGY_STATES = (
 # Reference (untreated typical man) quantities computed once per parameter vector.
 REFERENCE_NAMES = (
     "free_t", "androgen_exposure", "frequency", "amplitude", "availability", "drive", "lhr_availability",
-    "activation", "support", "pulse_peak_scale",
+    "activation", "support", "pulse_peak_scale", "fsh_decoding", "inhibin_action", "adiposity",
+    "germ_support_drive", "adult_germ_entry",
 )
 RefIndex = namedtuple("RefIndex", REFERENCE_NAMES)
 R = RefIndex(*range(len(REFERENCE_NAMES)))
@@ -393,8 +394,9 @@ def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
         lh = lh_release / k_lh  # quasi-steady; the state is not used (see observables)
         dy[S.lh] = 0.0
     dy[S.fsh_pool], dy[S.fsh] = gonadotropes.fsh_rates(
-        theta, P, y[S.fsh_pool], y[S.fsh], drive_rel, decoded_f, ref[R.frequency],
-        exposure, ref[R.androgen_exposure], estrogen_action, max(y[S.inhibin_b], 0.0), capacity)
+        theta, P, y[S.fsh_pool], y[S.fsh], drive_rel, decoded_f, ref[R.fsh_decoding],
+        exposure, ref[R.androgen_exposure], estrogen_action, max(y[S.inhibin_b], 0.0), ref[R.inhibin_action],
+        capacity)
 
     # Leydig cells → ITT and serum T, aromatase
     lh_total = lh + lh_equivalent
@@ -413,7 +415,7 @@ def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
     secretion = theta[P.leydig_capacity] * max(medium, 0.0) * max(slow, 0.0) * stimulation
     dy[S.serum_t] = testosterone.serum_t_rate(theta, P, serum_t, secretion, exogenous_t)
     dy[S.itt] = leydig.itt_rate(theta, P, y[S.itt], secretion, serum_t)
-    dy[S.e2] = aromatase.e2_rate(theta, P, y[S.e2], serum_t, secretion, theta[P.bmi],
+    dy[S.e2] = aromatase.e2_rate(theta, P, y[S.e2], serum_t, secretion, ref[R.adiposity],
                                  aromatase_inhibition)
 
     # Sertoli cells, germ cells, inhibin B
@@ -426,10 +428,10 @@ def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
     epi = y[S.epi0:S.epi0 + N_EPIDIDYMIS]
     dy[S.sertoli_maturity] = sertoli.maturation_rate(theta, P, maturity, function, fsh_total)
     reserve = max(y[S.spermatogonial_reserve], 0.0)
-    support = spermatogenesis.support_effect(theta, P, function)  # shared by reserve and chain
+    support = spermatogenesis.support_effect(theta, P, function, ref[R.germ_support_drive])  # reserve and chain
     dy[S.spermatogonial_reserve] = spermatogenesis.reserve_rate(
         theta, P, reserve, support, maturity, theta[P.recovery_rate_factor])
-    germ_capacity = sertoli.germ_capacity(theta, P, maturity) * reserve
+    germ_capacity = sertoli.germ_capacity(theta, P, maturity, ref[R.adult_germ_entry]) * reserve
     spermatogenesis.chain_rates(theta, P, germ, epi, support, germ_capacity,
                                 dy[S.germ0:S.germ0 + N_STAGES], dy[S.epi0:S.epi0 + N_EPIDIDYMIS],
                                 theta[P.germ_sensitivity])
@@ -476,6 +478,12 @@ def reference(theta, P):
     ref[R.lhr_availability] = leydig.lhr_availability_steady(theta, P, lh)
     ref[R.activation] = leydig.lh_activation(theta, P, lh, ref[R.lhr_availability])
     ref[R.support] = sertoli.support(theta, P, theta[P.itt_ref_nmol_l], theta[P.fsh_ref_iu_l], 1.0)
+    # per-man constants the right-hand side would otherwise recompute at every call
+    ref[R.fsh_decoding] = gonadotropes.frequency_decoding(theta, P, ref[R.frequency])
+    ref[R.inhibin_action] = gonadotropes.inhibin_action(theta, P, theta[P.inhibin_b_ref_pg_ml])
+    ref[R.adiposity] = aromatase.adiposity(theta, P)
+    ref[R.germ_support_drive] = spermatogenesis.support_drive(theta, P, 1.0)
+    ref[R.adult_germ_entry] = sertoli.maturity_entry(theta, P, 1.0)
     return ref
 
 

@@ -35,11 +35,18 @@ def elimination_per_d(theta, P):
 
 
 @compiled
-def e2_rate(theta, P, e2, serum_t, secretion_rel, bmi, inhibition):
-    """dE2/dt: relax towards aromatized T (peripheral + testicular), times (1 - inhibition)."""
+def adiposity(theta, P):
+    """Peripheral aromatase relative to a BMI of 25 (one number per man)."""
+    return math.exp(theta[P.aromatase_bmi_slope] * (theta[P.bmi] - 25.0))
+
+
+@compiled
+def e2_rate(theta, P, e2, serum_t, secretion_rel, adiposity, inhibition):
+    """dE2/dt: relax towards aromatized T (peripheral + testicular), times (1 - inhibition).
+
+    ``adiposity`` is :func:`adiposity`, computed once per man."""
     k = elimination_per_d(theta, P)
     f_test = theta[P.e2_testicular_fraction]
-    adiposity = math.exp(theta[P.aromatase_bmi_slope] * (bmi - 25.0))
     peripheral = (1.0 - f_test) * adiposity * serum_t / theta[P.t_ref_nmol_l]
     target = theta[P.e2_at_ref_pg_ml] * (1.0 - inhibition) * (peripheral + f_test * secretion_rel)
     return k * (target - e2)

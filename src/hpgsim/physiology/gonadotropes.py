@@ -140,22 +140,31 @@ def lh_clearance_per_d(theta, P):
 
 
 @compiled
-def fsh_rates(theta, P, pool, fsh, drive_rel, frequency, frequency_ref, androgen_exposure,
-              exposure_ref, estrogen_action, inhibin_b, capacity):
-    """(d pool/dt, d FSH/dt): GnRH-dependent, frequency-decoded, inhibin-inhibited synthesis."""
+def frequency_decoding(theta, P, frequency):
+    """FSH synthesis favoured by slow GnRH pulses (an inhibition by pulse frequency)."""
+    return hill_inhibition(frequency, theta[P.fsh_freq_half_per_d], theta[P.fsh_freq_hill])
+
+
+@compiled
+def inhibin_action(theta, P, inhibin_b):
+    """The share of FSH synthesis inhibin B leaves."""
+    return hill_inhibition(inhibin_b, theta[P.inhibin_half_pg_ml], theta[P.inhibin_hill])
+
+
+@compiled
+def fsh_rates(theta, P, pool, fsh, drive_rel, frequency, decoding_ref, androgen_exposure,
+              exposure_ref, estrogen_action, inhibin_b, inhibin_ref, capacity):
+    """(d pool/dt, d FSH/dt): GnRH-dependent, frequency-decoded, inhibin-inhibited synthesis.
+
+    ``decoding_ref`` and ``inhibin_ref`` are :func:`frequency_decoding` and
+    :func:`inhibin_action` in the reference man, computed once per man."""
     k_fsh = fsh_clearance_per_d(theta, P)
     k_release = 1.0 / theta[P.fsh_pool_turnover_d]
     basal = theta[P.fsh_basal_synthesis]
-    f_half = theta[P.fsh_freq_half_per_d]
-    m = theta[P.fsh_freq_hill]
-    decoding = hill_inhibition(frequency, f_half, m) / hill_inhibition(frequency_ref, f_half, m)
+    decoding = frequency_decoding(theta, P, frequency) / decoding_ref
     steroid = steroid_factor(theta[P.fsh_pit_androgen_gain], theta[P.fsh_pit_estrogen_gain], androgen_exposure,
                              exposure_ref, estrogen_action)
-    k_inh = theta[P.inhibin_half_pg_ml]
-    n_inh = theta[P.inhibin_hill]
-    inhibin = hill_inhibition(inhibin_b, k_inh, n_inh) / hill_inhibition(
-        theta[P.inhibin_b_ref_pg_ml], k_inh, n_inh
-    )
+    inhibin = inhibin_action(theta, P, inhibin_b) / inhibin_ref
     synthesis = (
         theta[P.fsh_ref_iu_l] * k_fsh * (basal + (1.0 - basal) * drive_rel * capacity)
         * decoding * steroid * inhibin

@@ -101,12 +101,17 @@ def maturation_rate(theta, P, maturity, function, fsh_total):
 
 
 @compiled
-def germ_capacity(theta, P, maturity):
+def maturity_entry(theta, P, maturity):
+    """The steep threshold in maturity through which a Sertoli population takes germ cells."""
+    return hill(maturity, theta[P.maturity_entry_half], theta[P.maturity_entry_hill])
+
+
+@compiled
+def germ_capacity(theta, P, maturity, adult_entry):
     """Germ cells a Sertoli population can support: number × a steep threshold in maturity
-    (1 in the adult testis)."""
-    half = theta[P.maturity_entry_half]
-    n = theta[P.maturity_entry_hill]
-    return theta[P.sertoli_capacity] * hill(maturity, half, n) / hill(1.0, half, n)
+    (1 in the adult testis; ``adult_entry`` is :func:`maturity_entry` at maturity 1, computed
+    once per man)."""
+    return theta[P.sertoli_capacity] * maturity_entry(theta, P, maturity) / adult_entry
 
 
 @compiled

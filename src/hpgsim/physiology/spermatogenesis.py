@@ -70,11 +70,16 @@ PARAMETERS = table(
 
 
 @compiled
-def support_effect(theta, P, function):
-    """Survival/entry drive from relative Sertoli function, 1 in the reference man."""
-    n = theta[P.germ_support_hill]
-    k = theta[P.germ_support_half]
-    return hill(function, k, n) / hill(1.0, k, n)
+def support_drive(theta, P, function):
+    """Survival/entry drive from relative Sertoli function, before normalization."""
+    return hill(function, theta[P.germ_support_half], theta[P.germ_support_hill])
+
+
+@compiled
+def support_effect(theta, P, function, reference_drive):
+    """Survival/entry drive from relative Sertoli function, 1 in the reference man
+    (``reference_drive`` is :func:`support_drive` at function 1, computed once per man)."""
+    return support_drive(theta, P, function) / reference_drive
 
 
 @compiled
