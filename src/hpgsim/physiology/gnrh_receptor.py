@@ -129,11 +129,13 @@ def _node(theta, P, e_slow, e_fast, slow_scale, fast_scale, background, antagoni
 
 @compiled
 def _fourth_power(x, n):
+    """x**4 with :func:`power`'s signature (``n`` is 4), for :func:`_tabled_sums`."""
     return power(x, 4.0)
 
 
 @compiled
 def _eighth_power(x, n):
+    """x**8 with :func:`power`'s signature (``n`` is 8), for :func:`_tabled_sums`."""
     return power(x, 8.0)
 
 
