@@ -7,10 +7,16 @@ responses within a pulse (pool depletion, occupancy-dependent desensitization) a
 the quadrature; 10 % is well inside the day-to-day variation of single LH measurements.
 """
 
+import math
+
 import numpy as np
 import pytest
 
+import hpgsim
 from conftest import TE200, run
+from hpgsim import model
+from hpgsim.physiology import gnrh_receptor as g
+from hpgsim.simulate import patient_theta
 
 COLUMNS = ("lh_iu_l", "fsh_iu_l", "testosterone_total_ng_dl")
 
@@ -67,3 +73,42 @@ def test_daily_injection_gives_only_brief_lh_bumps():
     assert (last.lh_iu_l > 0.5 * last.lh_iu_l.max()).mean() < 0.1  # above half its peak < 2.4 h a day
     assert last.lh_iu_l.median() < 0.2 * pump_last.lh_iu_l.mean()  # near baseline most of the day
     assert last.testosterone_total_ng_dl.mean() < 0.5 * pump_last.testosterone_total_ng_dl.mean()
+
+
+@pytest.mark.parametrize("background, antagonist, availability", [(0.0, 0.0, 1.0), (0.3, 0.0, 0.7), (0.0, 2.0, 0.9)])
+@pytest.mark.parametrize("frequency_per_d", [27.0, 15.0, 4.0])
+def test_pulse_train_average_matches_its_quadrature_written_out(frequency_per_d, background, antagonist,
+                                                                availability):
+    """The averaged resolution's pulse-train mean takes shortcuts that must not change its
+    value: a table of node exponentials, the receptor exponents dispatched once per call, and
+    exponentials too small to change a double left out. Here the same quadrature is written
+    out plainly (every exponential computed, the response and permission of every node taken
+    from the receptor's own functions) and the two must agree to rounding."""
+    params, _, _ = model.build()
+    P = params.index
+    theta = patient_theta(hpgsim.load_scenario({"name": "x", "simulate": {"until": "1 d"}}).patient, None)
+    ref = model.reference(theta, P)
+    k_slow, k_fast = theta[P.gnrh_decay_per_d], theta[P.gnrh_rise_per_d]
+    period, coef = 1.0 / frequency_per_d, ref[model.R.amplitude] * ref[model.R.pulse_peak_scale]
+
+    def plain():
+        edges = g._panel_edges(period, k_slow, k_fast)
+        slow = coef / (1.0 - math.exp(-k_slow * period))
+        fast = coef / (1.0 - math.exp(-k_fast * period))
+        sums = np.zeros(3)
+        for panel, (x, w) in enumerate(((g._GL_X, g._GL_W), (g._GL_X, g._GL_W), (g._TAIL_X, g._TAIL_W))):
+            a, b = edges[panel], edges[panel + 1]
+            for xi, wi in zip(x, w):
+                tau = 0.5 * (a + b) + 0.5 * (b - a) * xi
+                occ = g.occupancy(background + slow * math.exp(-k_slow * tau) - fast * math.exp(-k_fast * tau),
+                                  antagonist)
+                node = (g.gonadotrope_response(theta, P, availability, occ), occ,
+                        g.recovery_permission(theta, P, occ))
+                sums += wi * 0.5 * (b - a) * np.array(node)
+        return sums / period
+
+    expected = plain()
+    for table in (ref[model.PULSE_TABLE:], model.NO_TABLE):  # the man's own table, or none
+        got = np.array(g.train_average(theta, P, period, coef, k_slow, k_fast, background, antagonist,
+                                       availability, table))
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=0.0)
