@@ -6,10 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from numba.core import types
 
 import hpgsim
 from conftest import TE200, run
 from hpgsim import model
+from hpgsim.compiled import KERNELS
 from hpgsim.simulate import Timeline, patient_theta
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -68,3 +70,37 @@ def test_observables_read_the_same_lh_as_the_right_hand_side(example):
         half = model.serum_lh(y, theta, P, S, ref, U[r], mode, model.drug_effects(theta, P, S, y, lib))
         assert half == whole
     assert result.to_pandas().lh_iu_l.max() > 1.0  # the rows include a working axis
+
+
+def _holds_array(numba_type) -> bool:
+    if isinstance(numba_type, types.Array):
+        return True
+    return isinstance(numba_type, types.BaseTuple) and any(_holds_array(t) for t in numba_type.types)
+
+
+def _return_types(dispatcher) -> list:
+    """Return types of every signature ``dispatcher`` was compiled for, in this process or
+    in its cache (a function loaded from the cache records none for the functions it calls,
+    but each of them cached its own)."""
+    found = [sig.return_type for sig in dispatcher.nopython_signatures]
+    cache = dispatcher._cache
+    for key in cache._cache_file._load_index():
+        result = cache.load_overload(key[0], dispatcher.targetctx)
+        if result is not None:
+            found.append(result.signature.return_type)
+    return found
+
+
+def test_kernels_return_no_array():
+    """Functions compiled without reference counting (``hpgsim.compiled.kernel``) must not
+    return an array: its count would be wrong and memory freed while in use (numba itself
+    refuses a new array or a view, not an argument handed back). Every kernel signature
+    compiled for runs of both resolutions with a pump, an injection and an oral drug is
+    checked."""
+    pump = {"drug": "gonadorelin", "route": "pump", "dose": "10 ug", "every": "90 min", "start": "0 d"}
+    clomiphene = {"drug": "clomiphene_citrate", "dose": "50 mg", "every": "1 d", "start": "0 d"}
+    run([TE200, pump, clomiphene], until="3 d")
+    run([TE200, pump], until="6 h", resolution="pulsatile")
+    returns = {kernel.py_func.__qualname__: _return_types(kernel) for kernel in KERNELS}
+    assert returns["rhs"] and returns["_integrate"] and returns["_observe_rows"]
+    assert [name for name, found in returns.items() if any(_holds_array(t) for t in found)] == []

@@ -8,6 +8,11 @@ right-hand side (``benchmarks/run.py``). ``fastmath`` is limited to fused multip
 in the last bits only (validation metrics by under 1e-6 relative), integration takes 5-8 %
 less time; the flags that assume no NaN or infinity are left off, because the engine checks
 its outputs for them. Compiled code is cached on disk (see ``_cache``).
+
+The right-hand side and the solver's vector steps are compiled as :data:`kernel`, without
+numba's reference counting: they only compute with numbers and the arrays they are handed,
+so the counts they would keep (an atomic add and subtract for every slice, view and array
+argument, about a dozen per right-hand side) protect nothing there.
 """
 
 from numba import njit
@@ -19,3 +24,20 @@ compiled = njit(cache=True, fastmath=FASTMATH, error_model="numpy")
 
 compiled_nogil = njit(cache=True, nogil=True, fastmath=FASTMATH, error_model="numpy")
 """The same, releasing the GIL (the engine's loop over men runs in threads)."""
+
+KERNELS: list = []
+"""Every function compiled by :func:`kernel` (``tests/test_compiled.py`` checks that none
+returns an array)."""
+
+
+def kernel(function):
+    """Compile ``function`` like :data:`compiled`, without reference counting.
+
+    For functions that create no array and return none: they read and write the arrays they
+    are given (slices and views of them included) and return numbers or tuples of numbers.
+    numba refuses to compile an array allocation here; returning an array would leave its
+    count wrong, which the test named above rules out.
+    """
+    dispatcher = njit(cache=True, fastmath=FASTMATH, error_model="numpy", _nrt=False)(function)
+    KERNELS.append(dispatcher)
+    return dispatcher

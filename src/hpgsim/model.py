@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 
 from . import calibration, drugs, patients
-from .compiled import compiled
+from .compiled import compiled, kernel
 from .drugs import pk
 from .parameters import ParameterSet
 from .physiology import (
@@ -194,7 +194,7 @@ def live_drug_states(S, lib):
 
 
 # --------------------------------------------------------------------------- drug effects
-@compiled
+@kernel
 def drug_effects(theta, P, S, y, lib):
     """Sum the PD loads of all circulating drug species at this instant."""
     depot_ka, depot_species, ke, volume, target, potency, efficacy, metabolite, metf, _, live_s, _ = lib
@@ -233,7 +233,7 @@ def drug_effects(theta, P, S, y, lib):
             lh_equivalent, lh_exogenous, fsh_exogenous)
 
 
-@compiled
+@kernel
 def drug_rates(S, y, dy, lib, u):
     """Depot absorption (through transit depots where a product has them), infusions,
     elimination and metabolite formation.
@@ -267,14 +267,14 @@ def drug_rates(S, y, dy, lib, u):
 
 
 # ------------------------------------------------------------------------ GnRH receptor drive
-@compiled
+@kernel
 def _instant(theta, P, availability, agonist, antagonist):
     occ = gnrh_receptor.occupancy(agonist, antagonist)
     return (gnrh_receptor.gonadotrope_response(theta, P, availability, occ), occ,
             gnrh_receptor.recovery_permission(theta, P, occ))
 
 
-@compiled
+@kernel
 def receptor_drive(theta, P, y, S, ref, mode, frequency, amplitude, agonist, antagonist, u):
     """(release drive H, mean occupancy, mean recovery permission) at the pituitary."""
     availability = y[S.gnrh_receptor_availability]
@@ -316,7 +316,7 @@ def receptor_drive(theta, P, y, S, ref, mode, frequency, amplitude, agonist, ant
 
 
 # ------------------------------------------------------------------------------ the loop
-@compiled
+@kernel
 def pituitary_inputs(y, theta, P, S, ref, u, mode, effects):
     """Feedback signals, GnRH pulses and the receptor drive they make at the pituitary.
 
@@ -342,13 +342,13 @@ def pituitary_inputs(y, theta, P, S, ref, u, mode, effects):
     return androgen, estrogen, exposure, frequency, drive / ref[R.drive], mean_occ, permission
 
 
-@compiled
+@kernel
 def _lh_rates(y, theta, P, S, ref, drive_rel, exposure, estrogen_action, capacity):
     return gonadotropes.lh_rates(theta, P, y[S.lh_pool], drive_rel, exposure, ref[R.androgen_exposure],
                                  estrogen_action, capacity)
 
 
-@compiled
+@kernel
 def serum_lh(y, theta, P, S, ref, u, mode, effects):
     """Serum LH (own, without exogenous LH): a state in the pulsatile resolution,
     release / clearance (quasi-steady) in the averaged one. The same number :func:`rhs`
@@ -362,7 +362,7 @@ def serum_lh(y, theta, P, S, ref, u, mode, effects):
     return lh_release / k_lh
 
 
-@compiled
+@kernel
 def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
     """dy/dt of the whole axis and every drug compartment (writes into ``dy``).
 

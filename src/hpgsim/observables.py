@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .compiled import compiled
+from .compiled import compiled, kernel
 from .model import drug_effects, serum_lh
 from .physiology import spermatogenesis, testosterone
 from .physiology.spermatogenesis import N_EPIDIDYMIS, N_STAGES
@@ -34,6 +34,13 @@ def observe(Y, U, theta, P, S, ref, lib, mode):
     (:func:`hpgsim.model.serum_lh`), where the averaged resolution treats it as quasi-steady.
     """
     out = np.empty((Y.shape[0], 11))
+    _observe_rows(Y, U, theta, P, S, ref, lib, mode, out)
+    return out
+
+
+@kernel
+def _observe_rows(Y, U, theta, P, S, ref, lib, mode, out):
+    """Fill ``out`` (rows of :data:`COLUMNS`) from the state rows ``Y``."""
     for r in range(Y.shape[0]):
         y = Y[r]
         effects = drug_effects(theta, P, S, y, lib)
@@ -59,4 +66,3 @@ def observe(Y, U, theta, P, S, ref, lib, mode):
         out[r, 9] = sperm * theta[P.semen_volume_ml] * theta[P.motile_fraction]
         out[r, 10] = spermatogenesis.testis_volume_ml(
             theta, P, capacity, max(spermatogenesis.germ_load(germ), 0.0))
-    return out

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .compiled import compiled
+from .compiled import compiled, kernel
 from .model import live_drug_states, live_library, rhs
 
 # Dormand-Prince 5(4) tableau
@@ -70,7 +70,7 @@ def absolute_tolerances(atol, of_untreated, scales):
     return out
 
 
-@compiled
+@kernel
 def _combine(k, coeffs, n_used, out, n_body, drugs):
     """out = Σ_j coeffs[j]·k[j] over the physiology states ``0 … n_body-1`` (one contiguous
     loop that vectorizes) and the live drug states ``drugs``; the others stay exactly zero."""
@@ -86,7 +86,7 @@ def _combine(k, coeffs, n_used, out, n_body, drugs):
             out[i] += c * k[j, i]
 
 
-@compiled
+@kernel
 def _stage(y, h, k, coeffs, n_used, out, n_body, drugs):
     _combine(k, coeffs, n_used, out, n_body, drugs)
     for i in range(n_body):
@@ -95,7 +95,7 @@ def _stage(y, h, k, coeffs, n_used, out, n_body, drugs):
         out[i] = y[i] + h * out[i]
 
 
-@compiled
+@kernel
 def _copy(src, dst, n_body, drugs):
     for i in range(n_body):
         dst[i] = src[i]
@@ -103,7 +103,13 @@ def _copy(src, dst, n_body, drugs):
         dst[i] = src[i]
 
 
-@compiled
+@kernel
+def _store(y, out_row):
+    for i in range(y.size):
+        out_row[i] = y[i]
+
+
+@kernel
 def _interpolate(y, y_new, k, d, h, theta, out_row):
     """State at fraction ``theta`` of the step from ``y`` to ``y_new`` (continuous extension)."""
     t1 = 1.0 - theta
@@ -121,25 +127,30 @@ def solve(y0, seg_t0, seg_t1, seg_bolus, seg_u, out_t, theta, P, S, ref, lib, mo
     """Integrate over all segments; return (states at ``out_t``, accepted steps, rejected).
 
     ``atol`` holds each state's absolute tolerance (see :func:`absolute_tolerances`).
+    Rows of output times not reached (the solver gave up) stay NaN; callers report it.
     """
     n = y0.size
-    n_out = out_t.size
-    out = np.full((n_out, n), np.nan)
+    out = np.full((out_t.size, n), np.nan)
     lib = live_library(S, lib, y0, seg_bolus, seg_u)
-    drug_live = live_drug_states(S, lib)
+    tableau = (np.array([A21]), np.array([A31, A32]), np.array([A41, A42, A43]),
+               np.array([A51, A52, A53, A54]), np.array([A61, A62, A63, A64, A65]),
+               np.array([B1, 0.0, B3, B4, B5, B6]), np.array([E1, 0.0, E3, E4, E5, E6, E7]),
+               np.array([D1, 0.0, D3, D4, D5, D6, D7]))
+    n_accept, n_reject = _integrate(y0.copy(), np.zeros(n), np.zeros(n), np.zeros((7, n)), out, tableau,
+                                    seg_t0, seg_t1, seg_bolus, seg_u, out_t, theta, P, S, ref, lib,
+                                    live_drug_states(S, lib), mode, rtol, atol, hmax)
+    return out, n_accept, n_reject
+
+
+@kernel
+def _integrate(y, y_new, tmp, k, out, tableau, seg_t0, seg_t1, seg_bolus, seg_u, out_t, theta, P, S, ref,
+               lib, drug_live, mode, rtol, atol, hmax):
+    """The stepping loop of :func:`solve`, in the buffers and tableau rows it allocates:
+    (accepted steps, rejected steps)."""
+    n = y.size
+    n_out = out_t.size
     n_body = S.depot0
-    y = y0.copy()
-    y_new = np.zeros(n)
-    tmp = np.zeros(n)
-    k = np.zeros((7, n))
-    a2 = np.array([A21])
-    a3 = np.array([A31, A32])
-    a4 = np.array([A41, A42, A43])
-    a5 = np.array([A51, A52, A53, A54])
-    a6 = np.array([A61, A62, A63, A64, A65])
-    b = np.array([B1, 0.0, B3, B4, B5, B6])
-    e = np.array([E1, 0.0, E3, E4, E5, E6, E7])
-    d = np.array([D1, 0.0, D3, D4, D5, D6, D7])
+    a2, a3, a4, a5, a6, b, e, d = tableau  # stage rows, solution, error, dense output
     n_accept = 0
     n_reject = 0
     k_out = 0
@@ -159,7 +170,7 @@ def solve(y0, seg_t0, seg_t1, seg_bolus, seg_u, out_t, theta, P, S, ref, lib, mo
             h = h_after_dose
         first_step = dosed
         while k_out < n_out and out_t[k_out] <= t:
-            out[k_out] = y
+            _store(y, out[k_out])
             k_out += 1
         rhs(t, y, k[0], theta, P, S, ref, lib, u, mode)
         rejected = False
@@ -192,7 +203,7 @@ def solve(y0, seg_t0, seg_t1, seg_bolus, seg_u, out_t, theta, P, S, ref, lib, mo
             err = np.sqrt(err / n)
             if not np.isfinite(err):  # the trial step overflowed: shrink it, or give up
                 if h_try < H_MIN:
-                    return out, n_accept, n_reject  # rows not reached stay NaN; callers report it
+                    return n_accept, n_reject  # rows not reached stay NaN
                 n_reject += 1
                 rejected = True
                 h = 0.2 * h_try
@@ -201,7 +212,7 @@ def solve(y0, seg_t0, seg_t1, seg_bolus, seg_u, out_t, theta, P, S, ref, lib, mo
                 t_new = t_end if last else t + h_try
                 while k_out < n_out and out_t[k_out] <= t_new:
                     if out_t[k_out] == t_new:
-                        out[k_out] = y_new
+                        _store(y_new, out[k_out])
                     else:
                         _interpolate(y, y_new, k, d, h_try, (out_t[k_out] - t) / h_try, out[k_out])
                     k_out += 1
@@ -236,4 +247,4 @@ def solve(y0, seg_t0, seg_t1, seg_bolus, seg_u, out_t, theta, P, S, ref, lib, mo
                 n_reject += 1
                 rejected = True
                 h = h_try * max(0.2, SAFETY * err ** -0.25)
-    return out, n_accept, n_reject
+    return n_accept, n_reject

@@ -7,7 +7,7 @@ reduce both. E2 then feeds back through the estrogen receptor (``feedback``).
 
 import math
 
-from ..compiled import compiled
+from ..compiled import kernel
 from ..parameters import table
 
 PARAMETERS = table(
@@ -28,19 +28,19 @@ PARAMETERS = table(
 )
 
 
-@compiled
+@kernel
 def elimination_per_d(theta, P):
     """First-order rate at which E2 equilibrates."""
     return math.log(2.0) / (theta[P.e2_half_life_h] / 24.0)
 
 
-@compiled
+@kernel
 def adiposity(theta, P):
     """Peripheral aromatase relative to a BMI of 25 (one number per man)."""
     return math.exp(theta[P.aromatase_bmi_slope] * (theta[P.bmi] - 25.0))
 
 
-@compiled
+@kernel
 def e2_rate(theta, P, e2, serum_t, secretion_rel, adiposity, inhibition):
     """dE2/dt: relax towards aromatized T (peripheral + testicular), times (1 - inhibition).
 

@@ -8,19 +8,19 @@ inhibitor lower E2 without touching the androgen part. Both are 1 in the referen
 of their own.
 """
 
-from ..compiled import compiled
+from ..compiled import kernel
 from ..parameters import table
 
 PARAMETERS = table("feedback", "Androgen- and estrogen-receptor feedback signals", [])
 
 
-@compiled
+@kernel
 def androgen_signal(free_t_pmol_l, free_t_ref):
     """Androgen-receptor signal relative to the reference man (1 at baseline)."""
     return free_t_pmol_l / free_t_ref
 
 
-@compiled
+@kernel
 def estrogen_signal(e2_pg_ml, e2_ref, serm_load, serm_agonism):
     """Estrogen-receptor signal: E2 relative to reference under competing SERMs.
 

@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from ..compiled import compiled
+from ..compiled import kernel
 from ..parameters import table
 from .response import hill, power, shortcut
 
@@ -49,25 +49,25 @@ _TAIL_X, _TAIL_W = np.polynomial.legendre.leggauss(3)
 fine quadrature for the pulse-averaged drive."""
 
 
-@compiled
+@kernel
 def occupancy(agonist_load, antagonist_load):
     """Fraction of receptors bound by agonists under competition."""
     return agonist_load / (1.0 + agonist_load + antagonist_load)
 
 
-@compiled
+@kernel
 def gonadotrope_response(theta, P, availability, occ):
     """Release drive (0-1) from the signalling receptor fraction."""
     return hill(availability * occ, theta[P.gonadotrope_signal_half], theta[P.gonadotrope_signal_hill])
 
 
-@compiled
+@kernel
 def recovery_permission(theta, P, occ):
     """(1 - occupancy)^m: receptor recovery proceeds only while the receptor is mostly free."""
     return power(1.0 - occ, theta[P.receptor_recovery_block])
 
 
-@compiled
+@kernel
 def availability_rate(theta, P, availability, mean_occ, mean_permission):
     """d(availability)/dt: recovery while free, loss with agonist occupancy.
 
@@ -79,7 +79,7 @@ def availability_rate(theta, P, availability, mean_occ, mean_permission):
     ] * mean_occ * availability
 
 
-@compiled
+@kernel
 def steady_availability(theta, P, mean_occ, mean_permission):
     k = theta[P.receptor_recovery_per_d] * mean_permission
     return k / (k + theta[P.receptor_downreg_per_d] * mean_occ)
@@ -90,14 +90,14 @@ N_TABLED_NODES = 2 * _GL_X.size
 TABLE_SIZE = 3 * N_TABLED_NODES + 1
 
 
-@compiled
+@kernel
 def _panel_edges(period, k_slow, k_fast):
     t1 = min(period, 4.0 / k_fast)
     t2 = min(period, max(t1, 8.0 / k_slow))
     return (0.0, t1, t2, period)
 
 
-@compiled
+@kernel
 def node_table(k_slow, k_fast, table):
     """Fill ``table`` with what a pulse train with these rates needs at the rise- and decay-
     panel nodes (weights, exp(-k_slow·τ), exp(-k_fast·τ)), then the time those panels end.
@@ -119,7 +119,7 @@ def node_table(k_slow, k_fast, table):
     table[3 * N_TABLED_NODES] = edges[2]
 
 
-@compiled
+@kernel
 def _node(theta, P, e_slow, e_fast, slow_scale, fast_scale, background, antagonist, availability):
     """(release drive, occupancy, recovery permission) at one instant of the train."""
     occ = occupancy(background + slow_scale * e_slow - fast_scale * e_fast, antagonist)
@@ -127,19 +127,19 @@ def _node(theta, P, e_slow, e_fast, slow_scale, fast_scale, background, antagoni
             recovery_permission(theta, P, occ))
 
 
-@compiled
+@kernel
 def _fourth_power(x, n):
     """x**4 with :func:`power`'s signature (``n`` is 4), for :func:`_tabled_sums`."""
     return power(x, 4.0)
 
 
-@compiled
+@kernel
 def _eighth_power(x, n):
     """x**8 with :func:`power`'s signature (``n`` is 8), for :func:`_tabled_sums`."""
     return power(x, 8.0)
 
 
-@compiled
+@kernel
 def _tabled_sums(theta, P, table, slow_scale, fast_scale, background, antagonist, availability,
                  response_power, permission_power):
     """Σ weight × (release drive, occupancy, recovery permission) over the tabled rise- and
@@ -167,7 +167,7 @@ NEGLIGIBLE_EXPONENT = 40.0
 other terms leaves the sum's double unchanged, so it is not computed."""
 
 
-@compiled
+@kernel
 def _scale(coef, rate, period):
     """Amplitude of a periodic exponential with this rate: coef / (1 - exp(-rate·period))."""
     if shortcut(rate * period > NEGLIGIBLE_EXPONENT):
@@ -175,7 +175,7 @@ def _scale(coef, rate, period):
     return coef / (1.0 - math.exp(-rate * period))
 
 
-@compiled
+@kernel
 def train_average(theta, P, period, coef, k_slow, k_fast, background, antagonist, availability,
                   table):
     """Mean (release drive, occupancy, recovery permission) over one period of a pulse train.
@@ -223,13 +223,13 @@ def train_average(theta, P, period, coef, k_slow, k_fast, background, antagonist
     return mean_h / period, mean_occ / period, mean_permission / period
 
 
-@compiled
+@kernel
 def train_mean_load(period, coef, k_slow, k_fast):
     """Time-mean of a periodic bi-exponential train (its area per period)."""
     return coef * (1.0 / k_slow - 1.0 / k_fast) / period
 
 
-@compiled
+@kernel
 def pump_pulse_coef(dose_per_pulse, bioavailability, ka, ke, volume):
     """Amplitude factor of one SC pulse: D·F·ka / (V·|ke - ka|) (concentration units)."""
     return dose_per_pulse * bioavailability * ka / (volume * abs(ke - ka))

@@ -10,7 +10,7 @@ steady state of an untreated eugonadal man.
 
 import math
 
-from ..compiled import compiled
+from ..compiled import kernel
 from ..parameters import table
 from .response import hill_inhibition, power
 
@@ -72,13 +72,13 @@ PARAMETERS = table(
 )
 
 
-@compiled
+@kernel
 def estrogen_term(theta, P, estrogen):
     """The estrogen signal's action on gonadotropes (signal^hill), shared by LH and FSH."""
     return power(estrogen, theta[P.pit_estrogen_hill])
 
 
-@compiled
+@kernel
 def steroid_factor(androgen_gain, estrogen_gain, exposure, exposure_ref, estrogen_action):
     """Pituitary steroid inhibition, 1 in the reference man (exposure_ref, estrogen signal 1).
 
@@ -90,7 +90,7 @@ def steroid_factor(androgen_gain, estrogen_gain, exposure, exposure_ref, estroge
     )
 
 
-@compiled
+@kernel
 def capacity_rate(theta, P, capacity, drive_rel):
     """GnRH self-priming: driven synthesis capacity follows GnRH drive, up to normal.
 
@@ -100,7 +100,7 @@ def capacity_rate(theta, P, capacity, drive_rel):
     return theta[P.gonadotrope_priming_per_d] * (drive_rel - capacity)
 
 
-@compiled
+@kernel
 def primed_fraction(capacity):
     """Synthesis capacity in use: the primed state saturates at normal.
 
@@ -110,7 +110,7 @@ def primed_fraction(capacity):
     return min(max(capacity, 0.0), 1.0)
 
 
-@compiled
+@kernel
 def lh_rates(theta, P, pool, drive_rel, androgen_exposure, exposure_ref, estrogen_action, capacity):
     """(d pool/dt, release into blood, LH clearance rate).
 
@@ -129,29 +129,29 @@ def lh_rates(theta, P, pool, drive_rel, androgen_exposure, exposure_ref, estroge
     return synthesis - release, release, k_lh
 
 
-@compiled
+@kernel
 def fsh_clearance_per_d(theta, P):
     return math.log(2.0) / (theta[P.fsh_half_life_h] / 24.0)
 
 
-@compiled
+@kernel
 def lh_clearance_per_d(theta, P):
     return math.log(2.0) / (theta[P.lh_half_life_min] / 1440.0)
 
 
-@compiled
+@kernel
 def frequency_decoding(theta, P, frequency):
     """FSH synthesis favoured by slow GnRH pulses (an inhibition by pulse frequency)."""
     return hill_inhibition(frequency, theta[P.fsh_freq_half_per_d], theta[P.fsh_freq_hill])
 
 
-@compiled
+@kernel
 def inhibin_action(theta, P, inhibin_b):
     """The share of FSH synthesis inhibin B leaves."""
     return hill_inhibition(inhibin_b, theta[P.inhibin_half_pg_ml], theta[P.inhibin_hill])
 
 
-@compiled
+@kernel
 def fsh_rates(theta, P, pool, fsh, drive_rel, frequency, decoding_ref, androgen_exposure,
               exposure_ref, estrogen_action, inhibin_b, inhibin_ref, capacity):
     """(d pool/dt, d FSH/dt): GnRH-dependent, frequency-decoded, inhibin-inhibited synthesis.
@@ -173,14 +173,14 @@ def fsh_rates(theta, P, pool, fsh, drive_rel, frequency, decoding_ref, androgen_
     return synthesis - release, release - k_fsh * fsh
 
 
-@compiled
+@kernel
 def lh_pool_ref(theta, P):
     """LH store of the reference man (IU/L equivalents)."""
     k_lh = lh_clearance_per_d(theta, P)
     return theta[P.lh_ref_iu_l] * k_lh * theta[P.lh_pool_turnover_d]
 
 
-@compiled
+@kernel
 def fsh_pool_ref(theta, P):
     k_fsh = fsh_clearance_per_d(theta, P)
     return theta[P.fsh_ref_iu_l] * k_fsh * theta[P.fsh_pool_turnover_d]

@@ -8,7 +8,7 @@ men, E2 add-back 22.8 → 17.2 /day). A pulse is a bi-exponential portal GnRH pr
 
 import math
 
-from ..compiled import compiled
+from ..compiled import kernel
 from ..parameters import table
 from .response import hill, power
 
@@ -56,7 +56,7 @@ PARAMETERS = table(
 )
 
 
-@compiled
+@kernel
 def pulse_frequency(theta, P, androgen, estrogen, generator_activity):
     """Pulses per day; an absent generator (congenital HH) has none."""
     if generator_activity <= 0.0:
@@ -68,13 +68,13 @@ def pulse_frequency(theta, P, androgen, estrogen, generator_activity):
     )
 
 
-@compiled
+@kernel
 def androgen_exposure_target(theta, P, androgen):
     """Steep, saturating androgen response x^n / (1 + x^n), x = signal / threshold."""
     return hill(androgen, theta[P.androgen_threshold], theta[P.gnrh_androgen_hill])
 
 
-@compiled
+@kernel
 def androgen_exposure_rate(theta, P, exposure, androgen):
     """d(exposure)/dt: relaxes to the steep androgen response, averaged over days.
 
@@ -85,7 +85,7 @@ def androgen_exposure_rate(theta, P, exposure, androgen):
     return theta[P.androgen_exposure_per_d] * (androgen_exposure_target(theta, P, androgen) - exposure)
 
 
-@compiled
+@kernel
 def pulse_amplitude(theta, P, exposure, estrogen, generator_activity):
     """Peak portal GnRH in receptor K_D units, scaled by the patient's generator activity.
 
@@ -98,14 +98,14 @@ def pulse_amplitude(theta, P, exposure, estrogen, generator_activity):
     )
 
 
-@compiled
+@kernel
 def biexp_peak_scale(k_slow, k_fast):
     """1 / max of exp(-k_slow t) - exp(-k_fast t), so an amplitude is a true peak."""
     t_peak = math.log(k_fast / k_slow) / (k_fast - k_slow)
     return 1.0 / (math.exp(-k_slow * t_peak) - math.exp(-k_fast * t_peak))
 
 
-@compiled
+@kernel
 def periodic_biexp(tau, period, coef, k_slow, k_fast):
     """Level at time ``tau`` after a pulse in an endless train of identical pulses.
 

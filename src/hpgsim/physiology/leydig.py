@@ -10,7 +10,7 @@ recovers slower). Intratesticular T (ITT) is local secretion plus serum T.
 
 import math
 
-from ..compiled import compiled
+from ..compiled import kernel
 from ..parameters import table
 from .response import hill, power
 
@@ -57,18 +57,18 @@ PARAMETERS = table(
 )
 
 
-@compiled
+@kernel
 def lh_activation(theta, P, lh_equivalent, receptor_availability):
     """Fraction of maximal steroidogenic stimulation by available, occupied LH receptors."""
     return hill(receptor_availability * lh_equivalent, theta[P.lh_half_effect_iu_l], theta[P.lh_effect_hill])
 
 
-@compiled
+@kernel
 def lhr_occupancy(theta, P, lh_equivalent):
     return lh_equivalent / (lh_equivalent + theta[P.lh_half_effect_iu_l])
 
 
-@compiled
+@kernel
 def lhr_availability_rate(theta, P, availability, lh_equivalent):
     occ = lhr_occupancy(theta, P, lh_equivalent)
     return theta[P.lhr_recovery_per_d] * (1.0 - availability) - theta[
@@ -76,14 +76,14 @@ def lhr_availability_rate(theta, P, availability, lh_equivalent):
     ] * occ * availability
 
 
-@compiled
+@kernel
 def lhr_availability_steady(theta, P, lh_equivalent):
     occ = lhr_occupancy(theta, P, lh_equivalent)
     k = theta[P.lhr_recovery_per_d]
     return k / (k + theta[P.lhr_downreg_per_d] * occ)
 
 
-@compiled
+@kernel
 def capacity_rate(capacity, drive_rel, rate, gain, floor, ceiling):
     """Trophic capacity relaxing to (drive relative to reference)^gain, within bounds.
 
@@ -94,13 +94,13 @@ def capacity_rate(capacity, drive_rel, rate, gain, floor, ceiling):
     return rate * (target - capacity)
 
 
-@compiled
+@kernel
 def itt_elimination_per_d(theta, P):
     """First-order rate at which ITT equilibrates."""
     return math.log(2.0) / (theta[P.itt_half_life_h] / 24.0)
 
 
-@compiled
+@kernel
 def itt_rate(theta, P, itt, secretion_rel, serum_t):
     """ITT relaxes to local secretion (scaled to the reference) plus the serum T that reaches
     the tubules (``testis_t_uptake``; each man's untreated ITT stays at the reference)."""

@@ -2,10 +2,10 @@
 
 import math
 
-from ..compiled import compiled
+from ..compiled import kernel
 
 
-@compiled
+@kernel
 def power(x, n):
     """x**n for x >= 0, by multiplication and square roots for the exponents the tables
     use (glibc's pow costs several times more, and the right-hand side calls this often)."""
@@ -34,7 +34,7 @@ def power(x, n):
     return x**n
 
 
-@compiled
+@kernel
 def shortcut(condition):
     """``condition``, marking a branch that only saves work: it skips terms that would add
     zero, or reads values tabled in advance instead of computing them again.
@@ -45,14 +45,14 @@ def shortcut(condition):
     return condition
 
 
-@compiled
+@kernel
 def hill(x, half, n):
     """Stimulatory Hill function (x/half)^n / (1 + (x/half)^n), for x >= 0."""
     r = power(max(x, 0.0) / half, n)
     return r / (1.0 + r)
 
 
-@compiled
+@kernel
 def hill_inhibition(x, half, n):
     """1 - hill: the fraction left by an inhibitor at level x."""
     return 1.0 / (1.0 + power(max(x, 0.0) / half, n))

@@ -14,7 +14,7 @@ Sertoli cells and grows with the germ cells they hold.
 
 import math
 
-from ..compiled import compiled
+from ..compiled import kernel
 from ..parameters import table
 from .response import hill, power
 
@@ -69,7 +69,7 @@ PARAMETERS = table(
 )
 
 
-@compiled
+@kernel
 def support(theta, P, itt, fsh_total, maturity):
     """Absolute Sertoli drive: androgen support × (FSH-independent + FSH-dependent part).
 
@@ -85,12 +85,12 @@ def support(theta, P, itt, fsh_total, maturity):
     return androgen * (w + (1.0 - w) * (fsh + substitute - fsh * substitute))
 
 
-@compiled
+@kernel
 def function_rate(theta, P, function, drive_rel):
     return theta[P.sertoli_response_per_d] * (drive_rel - function)
 
 
-@compiled
+@kernel
 def maturation_rate(theta, P, maturity, function, fsh_total):
     """One-way maturation, driven by Sertoli function and, above all, FSH. Logistic: the
     immature Sertoli population proliferates and matures from what it already is, so a
@@ -100,13 +100,13 @@ def maturation_rate(theta, P, maturity, function, fsh_total):
     return theta[P.sertoli_maturation_per_d] * min(function, 1.5) * fsh * m * (1.0 - m)
 
 
-@compiled
+@kernel
 def maturity_entry(theta, P, maturity):
     """The steep threshold in maturity through which a Sertoli population takes germ cells."""
     return hill(maturity, theta[P.maturity_entry_half], theta[P.maturity_entry_hill])
 
 
-@compiled
+@kernel
 def germ_capacity(theta, P, maturity, adult_entry):
     """Germ cells a Sertoli population can support: number × a steep threshold in maturity
     (1 in the adult testis; ``adult_entry`` is :func:`maturity_entry` at maturity 1, computed
@@ -114,7 +114,7 @@ def germ_capacity(theta, P, maturity, adult_entry):
     return theta[P.sertoli_capacity] * maturity_entry(theta, P, maturity) / adult_entry
 
 
-@compiled
+@kernel
 def inhibin_rate(theta, P, inhibin_b, maturity, function, germ_load):
     k = math.log(2.0) / theta[P.inhibin_half_life_d]
     basal = theta[P.inhibin_basal_fraction]

@@ -15,7 +15,7 @@ between men. This is why recovery takes longer after longer suppression and why 
 take many months more than others (Liu 2006).
 """
 
-from ..compiled import compiled
+from ..compiled import kernel
 from ..parameters import table
 from .response import hill
 
@@ -69,20 +69,20 @@ PARAMETERS = table(
 )
 
 
-@compiled
+@kernel
 def support_drive(theta, P, function):
     """Survival/entry drive from relative Sertoli function, before normalization."""
     return hill(function, theta[P.germ_support_half], theta[P.germ_support_hill])
 
 
-@compiled
+@kernel
 def support_effect(theta, P, function, reference_drive):
     """Survival/entry drive from relative Sertoli function, 1 in the reference man
     (``reference_drive`` is :func:`support_drive` at function 1, computed once per man)."""
     return support_drive(theta, P, function) / reference_drive
 
 
-@compiled
+@kernel
 def reserve_rate(theta, P, reserve, support, maturity, growth_factor):
     """d(reserve)/dt: logistic self-renewal with support, loss without it (adult testis only:
     an immature testis keeps its spermatogonia). ``support`` is :func:`support_effect`."""
@@ -93,7 +93,7 @@ def reserve_rate(theta, P, reserve, support, maturity, growth_factor):
     return growth - theta[P.reserve_loss_per_d] * maturity * shortfall * r
 
 
-@compiled
+@kernel
 def chain_rates(theta, P, germ, epididymis, effect, capacity, d_germ, d_epi, sensitivity):
     """Fill ``d_germ`` and ``d_epi`` with the chain's rates (all compartments relative).
 
@@ -116,13 +116,13 @@ def chain_rates(theta, P, germ, epididymis, effect, capacity, d_germ, d_epi, sen
         inflow = k_stage * epididymis[j]
 
 
-@compiled
+@kernel
 def output_relative(theta, P, epididymis):
     """Sperm output relative to the reference man (last epididymal compartment)."""
     return epididymis[N_EPIDIDYMIS - 1]
 
 
-@compiled
+@kernel
 def germ_load(germ):
     """Mean germ-cell content (1 = normal), for inhibin B and testis volume."""
     total = 0.0
@@ -131,7 +131,7 @@ def germ_load(germ):
     return total / germ.shape[0]
 
 
-@compiled
+@kernel
 def testis_volume_ml(theta, P, maturity, load):
     f = theta[P.testis_nongerm_fraction]
     a = theta[P.immature_testis_fraction]

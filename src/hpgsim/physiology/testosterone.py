@@ -7,7 +7,7 @@ Free T follows Vermeulen's mass-action model (SHBG and albumin).
 
 import math
 
-from ..compiled import compiled
+from ..compiled import kernel
 from ..parameters import table
 
 PARAMETERS = table(
@@ -38,7 +38,7 @@ PARAMETERS = table(
 ALBUMIN_MOLAR_MASS_G_MOL = 66_500.0
 
 
-@compiled
+@kernel
 def free_testosterone_pmol_l(theta, P, total_nmol_l, shbg_nmol_l):
     """Vermeulen's quadratic for free T (returned in pmol/L)."""
     tt = total_nmol_l * 1e-9
@@ -51,13 +51,13 @@ def free_testosterone_pmol_l(theta, P, total_nmol_l, shbg_nmol_l):
     return free * 1e12
 
 
-@compiled
+@kernel
 def elimination_per_d(theta, P):
     """First-order rate at which serum T is cleared (with ITT and E2, the fastest averaged rate)."""
     return math.log(2.0) / (theta[P.t_half_life_h] / 24.0)
 
 
-@compiled
+@kernel
 def serum_t_rate(theta, P, serum_t, secretion_rel, exogenous_nmol_d):
     """dT/dt: testicular secretion (relative to the reference production) + exogenous input."""
     k = elimination_per_d(theta, P)
