@@ -1,4 +1,4 @@
-"""How hpgsim compiles its model code: one decorator for every compiled function.
+"""How hpgsim compiles its model code: the decorators every compiled function uses.
 
 ``error_model="numpy"`` lets a division by zero give inf or nan as in NumPy instead of
 raising, so numba does not test every divisor in the right-hand side before dividing: the
