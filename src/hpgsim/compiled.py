@@ -26,7 +26,7 @@ compiled_nogil = njit(cache=True, nogil=True, fastmath=FASTMATH, error_model="nu
 """The same, releasing the GIL (the engine's loop over men runs in threads)."""
 
 KERNELS: list = []
-"""Every function compiled by :func:`kernel` (``tests/test_compiled.py`` checks that none
+"""Every function compiled by :func:`kernel` (``tests/test_solver.py`` checks that none
 returns an array)."""
 
 

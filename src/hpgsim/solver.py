@@ -105,6 +105,8 @@ def _copy(src, dst, n_body, drugs):
 
 @kernel
 def _store(y, out_row):
+    """out_row = y element by element (assigning a whole row may copy through a temporary
+    array, which a kernel cannot create)."""
     for i in range(y.size):
         out_row[i] = y[i]
 
