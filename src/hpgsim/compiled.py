@@ -9,10 +9,12 @@ in the last bits only (validation metrics by under 1e-6 relative), integration t
 less time; the flags that assume no NaN or infinity are left off, because the engine checks
 its outputs for them. Compiled code is cached on disk (see ``_cache``).
 
-The right-hand side and the solver's vector steps are compiled as :data:`kernel`, without
+The right-hand side and the solver's vector steps are compiled by :func:`kernel`, without
 numba's reference counting: they only compute with numbers and the arrays they are handed,
 so the counts they would keep (an atomic add and subtract for every slice, view and array
-argument, about a dozen per right-hand side) protect nothing there.
+argument, about a dozen per right-hand side) protect nothing there. ``_nrt`` is an
+undocumented numba option; the lock file pins numba, and an unknown option fails at the first
+compilation, not silently.
 """
 
 from numba import njit
