@@ -32,14 +32,22 @@ KERNELS: list = []
 returns an array)."""
 
 
-def kernel(function):
+def kernel(function=None, *, inline=False):
     """Compile ``function`` like :data:`compiled`, without reference counting.
 
     For functions that create no array and return none: they read and write the arrays they
     are given (slices and views of them included) and return numbers or tuples of numbers.
     numba refuses to compile an array allocation here; returning an array would leave its
     count wrong, which the test named above rules out.
+
+    ``@kernel(inline=True)`` compiles the function into each caller (numba's IR inlining).
+    It is meant for the large functions called once or a few times per right-hand side:
+    numba passes the parameter index ``P`` (a named tuple of about 120 integers) as that many
+    separate arguments on every call LLVM does not inline itself.
     """
-    dispatcher = njit(cache=True, fastmath=FASTMATH, error_model="numpy", _nrt=False)(function)
+    if function is None:
+        return lambda f: kernel(f, inline=inline)
+    dispatcher = njit(cache=True, fastmath=FASTMATH, error_model="numpy", _nrt=False,
+                      inline="always" if inline else "never")(function)
     KERNELS.append(dispatcher)
     return dispatcher

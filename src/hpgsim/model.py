@@ -274,7 +274,7 @@ def _instant(theta, P, availability, agonist, antagonist):
             gnrh_receptor.recovery_permission(theta, P, occ))
 
 
-@kernel
+@kernel(inline=True)
 def receptor_drive(theta, P, y, S, ref, mode, frequency, amplitude, agonist, antagonist, u):
     """(release drive H, mean occupancy, mean recovery permission) at the pituitary."""
     availability = y[S.gnrh_receptor_availability]

@@ -175,7 +175,7 @@ def _scale(coef, rate, period):
     return coef / (1.0 - math.exp(-rate * period))
 
 
-@kernel
+@kernel(inline=True)
 def train_average(theta, P, period, coef, k_slow, k_fast, background, antagonist, availability,
                   table):
     """Mean (release drive, occupancy, recovery permission) over one period of a pulse train.
