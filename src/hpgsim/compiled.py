@@ -43,7 +43,8 @@ def kernel(function=None, *, inline=False):
     ``@kernel(inline=True)`` compiles the function into each caller (numba's IR inlining).
     It is meant for the large functions called once or a few times per right-hand side:
     numba passes the parameter index ``P`` (a named tuple of about 120 integers) as that many
-    separate arguments on every call LLVM does not inline itself.
+    separate arguments on every call LLVM does not inline itself. Each inlined copy adds
+    compile time (README, "Speed").
     """
     if function is None:
         return lambda f: kernel(f, inline=inline)
