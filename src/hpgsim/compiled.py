@@ -35,7 +35,7 @@ returns an array)."""
 def kernel(function=None, *, inline=False):
     """Compile ``function`` like :data:`compiled`, without reference counting.
 
-    For functions that create no array and return none: they read and write the arrays they
+    For functions that create no array and return no array: they read and write the arrays they
     are given (slices and views of them included) and return numbers or tuples of numbers.
     numba refuses to compile an array allocation here; returning an array would leave its
     count wrong, which the test named above rules out.

@@ -37,6 +37,13 @@ E1, E3, E4, E5, E6, E7 = (
 D1, D3, D4 = -12715105075.0 / 11282082432.0, 87487479700.0 / 32700410799.0, -10690763975.0 / 1880347072.0
 D5, D6, D7 = 701980252875.0 / 199316789632.0, -1453857185.0 / 822651844.0, 69997945.0 / 29380423.0
 
+STAGE_ROWS = (np.array([A21]), np.array([A31, A32]), np.array([A41, A42, A43]),
+              np.array([A51, A52, A53, A54]), np.array([A61, A62, A63, A64, A65]))
+SOLUTION_ROW = np.array([B1, 0.0, B3, B4, B5, B6])
+ERROR_ROW = np.array([E1, 0.0, E3, E4, E5, E6, E7])
+DENSE_ROW = np.array([D1, 0.0, D3, D4, D5, D6, D7])
+"""The tableau's rows as arrays, which the compiled loop reads as constants."""
+
 SAFETY = 0.9
 PI_BETA = 0.04
 """Weight of the previous step's error in the PI controller (Hairer's DOPRI5 default)."""
@@ -134,25 +141,22 @@ def solve(y0, seg_t0, seg_t1, seg_bolus, seg_u, out_t, theta, P, S, ref, lib, mo
     n = y0.size
     out = np.full((out_t.size, n), np.nan)
     lib = live_library(S, lib, y0, seg_bolus, seg_u)
-    tableau = (np.array([A21]), np.array([A31, A32]), np.array([A41, A42, A43]),
-               np.array([A51, A52, A53, A54]), np.array([A61, A62, A63, A64, A65]),
-               np.array([B1, 0.0, B3, B4, B5, B6]), np.array([E1, 0.0, E3, E4, E5, E6, E7]),
-               np.array([D1, 0.0, D3, D4, D5, D6, D7]))
-    n_accept, n_reject = _integrate(y0.copy(), np.zeros(n), np.zeros(n), np.zeros((7, n)), out, tableau,
+    n_accept, n_reject = _integrate(y0.copy(), np.zeros(n), np.zeros(n), np.zeros((7, n)), out,
                                     seg_t0, seg_t1, seg_bolus, seg_u, out_t, theta, P, S, ref, lib,
                                     live_drug_states(S, lib), mode, rtol, atol, hmax)
     return out, n_accept, n_reject
 
 
 @kernel
-def _integrate(y, y_new, tmp, k, out, tableau, seg_t0, seg_t1, seg_bolus, seg_u, out_t, theta, P, S, ref,
-               lib, drug_live, mode, rtol, atol, hmax):
-    """The stepping loop of :func:`solve`, in the buffers and tableau rows it allocates:
-    (accepted steps, rejected steps)."""
+def _integrate(y, y_new, tmp, k, out, seg_t0, seg_t1, seg_bolus, seg_u, out_t, theta, P, S, ref, lib,
+               drug_live, mode, rtol, atol, hmax):
+    """The stepping loop of :func:`solve`, in the buffers it allocates: (accepted steps,
+    rejected steps)."""
     n = y.size
     n_out = out_t.size
     n_body = S.depot0
-    a2, a3, a4, a5, a6, b, e, d = tableau  # stage rows, solution, error, dense output
+    a2, a3, a4, a5, a6 = STAGE_ROWS
+    b, e, d = SOLUTION_ROW, ERROR_ROW, DENSE_ROW
     n_accept = 0
     n_reject = 0
     k_out = 0
