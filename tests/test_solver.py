@@ -50,8 +50,9 @@ def test_outputs_between_steps_are_accurate():
                                      "gonadorelin_pump.yaml"])
 def test_observables_read_the_same_lh_as_the_right_hand_side(example):
     """Observables take serum LH from the pituitary half of the right-hand side
-    (``model.serum_lh``): bit for bit the LH the whole right-hand side returns, with drugs,
-    a pump and in the pulsatile resolution."""
+    (``model.serum_lh``): the LH the whole right-hand side returns, with drugs, a pump and in
+    the pulsatile resolution. The pituitary inputs are compiled into each caller, whose fused
+    multiply-adds may round differently: a few units in the last place (2 measured)."""
     scenario = hpgsim.load_scenario(EXAMPLES / example)
     result = hpgsim.simulate(scenario)
     params, library, layout = model.build()
@@ -68,7 +69,7 @@ def test_observables_read_the_same_lh_as_the_right_hand_side(example):
         y = result.states[r]
         whole = model.rhs(result.times_d[r], y, dy, theta, P, S, ref, lib, U[r], mode)
         half = model.serum_lh(y, theta, P, S, ref, U[r], mode, model.drug_effects(theta, P, S, y, lib))
-        assert half == whole
+        assert abs(half - whole) <= 8 * np.spacing(abs(whole))
     assert result.to_pandas().lh_iu_l.max() > 1.0  # the rows include a working axis
 
 

@@ -316,14 +316,15 @@ def receptor_drive(theta, P, y, S, ref, mode, frequency, amplitude, agonist, ant
 
 
 # ------------------------------------------------------------------------------ the loop
-@kernel
+@kernel(inline=True)
 def pituitary_inputs(y, theta, P, S, ref, u, mode, effects):
     """Feedback signals, GnRH pulses and the receptor drive they make at the pituitary.
 
     ``effects`` is :func:`drug_effects`. Returns (androgen signal, estrogen signal, androgen
     exposure, pulse frequency, drive relative to the reference man, mean receptor occupancy,
     mean recovery permission): everything LH release needs, shared by :func:`rhs` and
-    :func:`serum_lh`.
+    :func:`serum_lh`. Compiled into each of them (see ``solver._stage_rhs``), so the two may
+    round differently in the last bits (fused multiply-adds).
     """
     serm_load, serm_agonism, _, agonist, antagonist, _, _, _ = effects
     # serum testosterone, free T, estradiol → receptor signals
@@ -351,8 +352,9 @@ def _lh_rates(y, theta, P, S, ref, drive_rel, exposure, estrogen_action, capacit
 @kernel
 def serum_lh(y, theta, P, S, ref, u, mode, effects):
     """Serum LH (own, without exogenous LH): a state in the pulsatile resolution,
-    release / clearance (quasi-steady) in the averaged one. The same number :func:`rhs`
-    returns, for about half its cost (observables need it at every output row)."""
+    release / clearance (quasi-steady) in the averaged one. The number :func:`rhs`
+    returns (to rounding: a few units in the last place), for about half its cost
+    (observables need it at every output row)."""
     if mode == PULSATILE:
         return max(y[S.lh], 0.0)
     _, estrogen, exposure, _, drive_rel, _, _ = pituitary_inputs(y, theta, P, S, ref, u, mode, effects)
