@@ -41,10 +41,12 @@ def kernel(function=None, *, inline=False):
     count wrong, which the test named above rules out.
 
     ``@kernel(inline=True)`` compiles the function into each caller (numba's IR inlining).
-    It is meant for the large functions called once or a few times per right-hand side:
-    numba passes the parameter index ``P`` (a named tuple of about 120 integers) as that many
-    separate arguments on every call LLVM does not inline itself. Each inlined copy adds
-    compile time (README, "Speed").
+    It is meant for the large functions called once or a few times per right-hand side, and
+    for one copy of the right-hand side itself in the solver's stage loop
+    (``solver._stage_rhs``, made with ``kernel(inline=True)(rhs.py_func)``): numba passes the
+    parameter index ``P`` (a named tuple of about 120 integers) as that many separate
+    arguments on every call LLVM does not inline itself. Each inlined copy adds compile time
+    (README, "Speed").
     """
     if function is None:
         return lambda f: kernel(f, inline=inline)
