@@ -18,6 +18,10 @@ def _cpuinfo(field: str) -> str | None:
     return None
 
 
+def _cores(n) -> str:
+    return "1 core" if n == 1 else f"{n} cores"
+
+
 def describe(cores: int | None = None) -> str:
     """Architecture, processor model and clock (where the system reports them), cores, Python.
 
@@ -27,5 +31,5 @@ def describe(cores: int | None = None) -> str:
     model = _cpuinfo("model name") or platform.processor() or "processor not reported"
     mhz = _cpuinfo("cpu MHz")
     clock = f" at {float(mhz) / 1000:.2f} GHz" if mhz else ""
-    return (f"{platform.machine()}, {model}{clock}, {cores or os.cpu_count()} cores, "
+    return (f"{platform.machine()}, {model}{clock}, {_cores(cores or os.cpu_count())}, "
             f"Python {platform.python_version()}")
