@@ -87,14 +87,14 @@ def absolute_tolerances(atol, of_untreated, scales):
 
 
 @kernel
-def _combine(k, coeffs, n_used, out, n_body, drugs):
+def _combine(k, coeffs, out, n_body, drugs):
     """out = Σ_j coeffs[j]·k[j] over the physiology states ``0 … n_body-1`` (one contiguous
     loop that vectorizes) and the live drug states ``drugs``; the others stay exactly zero."""
     for i in range(n_body):
         out[i] = 0.0
     for i in drugs:
         out[i] = 0.0
-    for j in range(n_used):
+    for j in range(coeffs.size):
         c = coeffs[j]
         for i in range(n_body):
             out[i] += c * k[j, i]
@@ -103,8 +103,8 @@ def _combine(k, coeffs, n_used, out, n_body, drugs):
 
 
 @kernel
-def _stage(y, h, k, coeffs, n_used, out, n_body, drugs):
-    _combine(k, coeffs, n_used, out, n_body, drugs)
+def _stage(y, h, k, coeffs, out, n_body, drugs):
+    _combine(k, coeffs, out, n_body, drugs)
     for i in range(n_body):
         out[i] = y[i] + h * out[i]
     for i in drugs:
@@ -164,7 +164,6 @@ def _integrate(y, y_new, tmp, k, out, seg_t0, seg_t1, seg_bolus, seg_u, out_t, t
     n = y.size
     n_out = out_t.size
     n_body = S.depot0
-    e, d = ERROR_ROW, DENSE_ROW
     n_accept = 0
     n_reject = 0
     k_out = 0
@@ -196,9 +195,9 @@ def _integrate(y, y_new, tmp, k, out, seg_t0, seg_t1, seg_bolus, seg_u, out_t, t
                 h_try = t_end - t
             for j in range(6):  # stages 2-7; the last one is the candidate solution y_new
                 stage_y = y_new if j == 5 else tmp
-                _stage(y, h_try, k, STAGE_ROWS[j], j + 1, stage_y, n_body, drug_live)
+                _stage(y, h_try, k, STAGE_ROWS[j], stage_y, n_body, drug_live)
                 _stage_rhs(t + STAGE_NODES[j] * h_try, stage_y, k[j + 1], theta, P, S, ref, lib, u, mode)
-            _combine(k, e, 7, tmp, n_body, drug_live)
+            _combine(k, ERROR_ROW, tmp, n_body, drug_live)
             err = 0.0  # RMS over all n states; drugs never given add exact zeros
             for i in range(n_body):
                 scale = atol[i] + rtol * max(abs(y[i]), abs(y_new[i]))
@@ -220,7 +219,7 @@ def _integrate(y, y_new, tmp, k, out, seg_t0, seg_t1, seg_bolus, seg_u, out_t, t
                     if out_t[k_out] == t_new:
                         _store(y_new, out[k_out])
                     else:
-                        _interpolate(y, y_new, k, d, h_try, (out_t[k_out] - t) / h_try, out[k_out])
+                        _interpolate(y, y_new, k, DENSE_ROW, h_try, (out_t[k_out] - t) / h_try, out[k_out])
                     k_out += 1
                 t = t_new
                 _copy(y_new, y, n_body, drug_live)
