@@ -113,7 +113,8 @@ def test_traced_rates_and_outputs_match_the_compiled_model_at_any_state():
     ref, lib, u = model.reference(theta, P), model.library_arrays(library), np.zeros(layout.n_inputs)
     model.rhs(0.0, y, dy, theta, P, S, ref, lib, u, model.AVERAGED)
     np.testing.assert_allclose(rr.getRatesOfChange(), dy, rtol=1e-12, atol=1e-300)
-    out = observables.observe(y[None, :], u[None, :], theta, P, S, ref, lib, model.AVERAGED)[0]
+    clock = np.array([observables.MORNING_H])  # time 0 of the file
+    out = observables.observe(y[None, :], u[None, :], clock, theta, P, S, ref, lib, model.AVERAGED)[0]
     np.testing.assert_allclose([rr.getValue(c) for c in COLUMNS], out, rtol=1e-12)
 
 

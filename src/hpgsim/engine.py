@@ -16,7 +16,7 @@ import numpy as np
 
 from .compiled import compiled_nogil
 from .model import reference, state_scales
-from .observables import COLUMNS, observe
+from .observables import COLUMNS, clock_hours, observe
 from .solver import absolute_tolerances, solve
 from .steady_state import HMAX, untreated_state
 
@@ -25,7 +25,7 @@ STAT_FIELDS = ("accepted_steps", "rejected_steps", "newton_converged")
 
 
 @compiled_nogil
-def _men(values, stats, thetas, seg_t0, seg_t1, bolus, seg_u, out_t, U, P, S, lib, n, n_inputs,
+def _men(values, stats, thetas, seg_t0, seg_t1, bolus, seg_u, out_t, U, clock_h, P, S, lib, n, n_inputs,
          mode, t0, rtol, atol, atol_of_untreated, hmax):
     """Fill ``values`` and ``stats`` for every row of ``thetas`` (runs without the GIL)."""
     for i in range(thetas.shape[0]):
@@ -35,7 +35,7 @@ def _men(values, stats, thetas, seg_t0, seg_t1, bolus, seg_u, out_t, U, P, S, li
         tol = absolute_tolerances(atol, atol_of_untreated, state_scales(S, y0))
         Y, n_acc, n_rej = solve(y0, seg_t0, seg_t1, bolus, seg_u, out_t, theta, P, S, ref, lib,
                                 mode, rtol, tol, hmax)
-        values[i] = observe(Y, U, theta, P, S, ref, lib, mode)
+        values[i] = observe(Y, U, clock_h, theta, P, S, ref, lib, mode)
         stats[i, 0] = n_acc
         stats[i, 1] = n_rej
         stats[i, 2] = 1 if converged else 0
@@ -89,7 +89,8 @@ def run_batch(timeline, thetas: np.ndarray, *, P, lib, rtol: float, atol: float,
     layout = timeline.layout
     out_t = timeline.output_times()
     U = timeline.inputs_at(out_t)
-    args = (timeline.seg_t0, timeline.seg_t1, timeline.bolus, timeline.inputs, out_t, U,
+    clock_h = clock_hours(out_t, timeline.scenario.settings.time_of_day_h)
+    args = (timeline.seg_t0, timeline.seg_t1, timeline.bolus, timeline.inputs, out_t, U, clock_h,
             P, layout.index, lib, layout.n, layout.n_inputs, timeline.mode, timeline.t0,
             rtol, atol, atol_of_untreated, HMAX[timeline.mode])
     kept_values, kept_stats = [], []

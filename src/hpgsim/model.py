@@ -27,6 +27,7 @@ from .physiology import (
     hypothalamus,
     leydig,
     sertoli,
+    shbg,
     spermatogenesis,
     testosterone,
 )
@@ -39,6 +40,8 @@ PULSATILE = 1
 PHYSIOLOGY_STATES = (
     "pulse_phase",
     "androgen_exposure",
+    "generator_suppression",
+    "suppression_depth",
     "gnrh_receptor_availability",
     "gonadotrope_capacity",
     "lh_pool",
@@ -49,6 +52,7 @@ PHYSIOLOGY_STATES = (
     "steroidogenic_capacity",
     "leydig_capacity",
     "serum_t",
+    "shbg",
     "itt",
     "e2",
     "sertoli_function",
@@ -328,7 +332,10 @@ def pituitary_inputs(y, theta, P, S, ref, u, mode, effects):
     """
     serm_load, serm_agonism, _, agonist, antagonist, _, _, _ = effects
     # serum testosterone, free T, estradiol → receptor signals
-    free_t = testosterone.free_testosterone_pmol_l(theta, P, max(y[S.serum_t], 0.0), theta[P.shbg_nmol_l])
+    # the feedback reads free T at the man's SHBG set point, not at the SHBG state: the
+    # calibrated feedback gains were fitted that way, and coupling them to the moving SHBG
+    # shifts the SERM and aromatase-inhibitor cases (see the limitations; refit pending)
+    free_t = testosterone.free_testosterone_pmol_l(theta, P, max(y[S.serum_t], 0.0), theta[P.shbg_set_point_nmol_l])
     sensitivity = theta[P.feedback_sensitivity]
     androgen = sensitivity * feedback.androgen_signal(free_t, ref[R.free_t])
     estrogen = sensitivity * feedback.estrogen_signal(max(y[S.e2], 0.0), theta[P.e2_at_ref_pg_ml],
@@ -337,7 +344,9 @@ def pituitary_inputs(y, theta, P, S, ref, u, mode, effects):
     activity = theta[P.generator_activity]
     exposure = max(y[S.androgen_exposure], 0.0)
     frequency = hypothalamus.pulse_frequency(theta, P, androgen, estrogen, activity)
-    amplitude = hypothalamus.pulse_amplitude(theta, P, exposure, estrogen, activity)
+    # the suppression memory weakens the pulses the generator fires (not whether it fires)
+    amplitude = hypothalamus.pulse_amplitude(
+        theta, P, exposure, estrogen, activity * hypothalamus.remaining_activity(theta, P, y[S.generator_suppression]))
     drive, mean_occ, permission = receptor_drive(theta, P, y, S, ref, mode, frequency, amplitude,
                                                  agonist, antagonist, u)
     return androgen, estrogen, exposure, frequency, drive / ref[R.drive], mean_occ, permission
@@ -365,6 +374,15 @@ def serum_lh(y, theta, P, S, ref, u, mode, effects):
 
 
 @kernel
+def testicular_secretion(y, theta, P, S, ref, lh_total):
+    """Testicular T secretion relative to the reference man's, from the Leydig states and
+    the LH-receptor load (own LH plus LH equivalents); what :func:`rhs` feeds serum T with,
+    and what carries the diurnal rhythm in the observables."""
+    stimulation = leydig.lh_activation(theta, P, lh_total, y[S.lh_receptor_availability]) / ref[R.activation]
+    return leydig.secretion_rel(theta, P, y[S.steroidogenic_capacity], y[S.leydig_capacity], stimulation)
+
+
+@kernel
 def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
     """dy/dt of the whole axis and every drug compartment (writes into ``dy``).
 
@@ -379,6 +397,11 @@ def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
     androgen, estrogen, exposure, frequency, drive_rel, mean_occ, permission = pituitary_inputs(
         y, theta, P, S, ref, u, mode, effects)
     dy[S.androgen_exposure] = hypothalamus.androgen_exposure_rate(theta, P, exposure, androgen)
+    suppression = y[S.generator_suppression]
+    dy[S.generator_suppression] = hypothalamus.generator_suppression_rate(
+        theta, P, suppression, y[S.suppression_depth], hypothalamus.suppression_load(
+            theta, P, androgen, estrogen, exposure, ref[R.frequency], ref[R.amplitude]))
+    dy[S.suppression_depth] = hypothalamus.suppression_depth_rate(theta, P, y[S.suppression_depth], suppression)
     dy[S.pulse_phase] = frequency if mode == PULSATILE else 0.0
     dy[S.gnrh_receptor_availability] = gnrh_receptor.availability_rate(
         theta, P, y[S.gnrh_receptor_availability], mean_occ, permission)
@@ -414,11 +437,13 @@ def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
     dy[S.leydig_capacity] = leydig.capacity_rate(
         slow, stimulation, theta[P.leydig_trophic_per_d] * theta[P.recovery_rate_factor],
         theta[P.leydig_trophic_gain], theta[P.leydig_capacity_floor], 1.0)
-    secretion = theta[P.leydig_capacity] * max(medium, 0.0) * max(slow, 0.0) * stimulation
+    secretion = leydig.secretion_rel(theta, P, medium, slow, stimulation)
     dy[S.serum_t] = testosterone.serum_t_rate(theta, P, serum_t, secretion, exogenous_t)
     dy[S.itt] = leydig.itt_rate(theta, P, y[S.itt], secretion, serum_t)
     dy[S.e2] = aromatase.e2_rate(theta, P, y[S.e2], serum_t, secretion, ref[R.adiposity],
                                  aromatase_inhibition)
+    dy[S.shbg] = shbg.shbg_rate(theta, P, y[S.shbg], serum_t / theta[P.t_ref_nmol_l],
+                                max(y[S.e2], 0.0) / theta[P.e2_at_ref_pg_ml], effects[0])
 
     # Sertoli cells, germ cells, inhibin B
     fsh_total = max(y[S.fsh], 0.0) + fsh_exogenous
@@ -445,13 +470,15 @@ def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
 @compiled
 def state_scales(S, y_untreated):
     """Each state's natural size for error control: its untreated level, 1 for the androgen
-    exposure (bounded 0-1 and near 0 at rest). Zero (no natural size) for drug amounts and
+    exposure and the suppression memory (bounded 0-1 and near 0 at rest). Zero (no natural size) for drug amounts and
     for the germ-cell and epididymal contents, whose small values are endpoints themselves
     (sperm back to 0.01 M/mL is 1e-4 of normal)."""
     scales = np.zeros(y_untreated.size)
     for i in range(S.germ0):
         scales[i] = abs(y_untreated[i])
     scales[S.androgen_exposure] = 1.0
+    scales[S.generator_suppression] = 1.0  # bounded 0-1 and 0 at rest, like the exposure
+    scales[S.suppression_depth] = 1.0
     return scales
 
 
@@ -504,6 +531,7 @@ def reference_state(theta, P, S, ref, n):
     y[S.steroidogenic_capacity] = 1.0
     y[S.leydig_capacity] = 1.0
     y[S.serum_t] = theta[P.t_ref_nmol_l]
+    y[S.shbg] = theta[P.shbg_set_point_nmol_l]
     y[S.itt] = theta[P.itt_ref_nmol_l]
     y[S.e2] = theta[P.e2_at_ref_pg_ml]
     y[S.sertoli_function] = 1.0

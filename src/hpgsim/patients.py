@@ -44,6 +44,21 @@ PARAMETERS = table(
          "germ-cell loss multiplier in Asian men"),
         ("asian_recovery_factor", 1.25, "1", 1.0, 2.0,
          "assumed: Asian origin recovers faster (Liu 2006, direction only)", "recovery rate multiplier in Asian men"),
+        ("age_diurnal_amplitude_slope_per_y", 0.0023, "1/y", 0.0, 0.005,
+         "Brambilla DJ et al. JCEM 2009 (abs): 16:00 vs 08:00 T 20-25 % lower at 30-40 y, 10 % at 70 y; the cosine amplitude falls from 0.155 at 35 to 0.063 at 75 [derived]",
+         "fall of the diurnal amplitude of testicular T per year above the reference age"),
+        ("diurnal_amplitude_young", 0.155, "1", 0.05, 0.3,
+         "Brambilla 2009 (abs): 16:00 T 22.5 % below 08:00 at 30-40 y gives a cosine amplitude of 0.155 with the peak at 07:00 [derived]",
+         "diurnal amplitude (cosine) of testicular T at or below the reference age"),
+        ("age_restart_onset_years", 50.0, "y", 35.0, 65.0,
+         "assumed: the clinic sees older men restart more slowly after TRT or androgens, while Liu 2006's volunteers (20-50 y) recovered faster when older; the slowing starts after the volunteers' ages",
+         "age above which the generator's suppression memory fades more slowly"),
+        ("age_restart_slope_per_y", 0.05, "1/y", 0.0, 0.1,
+         "assumed: size set by hand so that a man of 65 restarts at about half the rate of a man of 50 (clinic direction; no published rate)",
+         "fractional slowing per year above the onset age of the fading of the generator's suppression memory"),
+        ("bmi_generator_slope", 0.02, "1/(kg/m²)", 0.0, 0.06,
+         "assumed: obesity suppresses the GnRH generator (functional hypogonadism: free T falls with BMI, Wu FC et al. JCEM 2008, EMAS; size set so that free T is ~15 % lower at BMI 35 than at 22)",
+         "fractional fall of GnRH generator activity per BMI unit above 25"),
         ("age_recovery_slope_per_y", 0.02, "1/y", 0.0, 0.05,
          "assumed: older men recovered faster in Liu 2006's multivariate analysis (direction only; the size, 2 % per year about the reference age, is assumed)",
          "fractional change of the recovery-rate factor per year of age above the reference age"),
@@ -67,7 +82,7 @@ INDIVIDUAL = table(
         ("feedback_sensitivity", 1.0, "1", 0.3, 3.0,
          "IIV assumed: the set point of the axis differs between men (total T 264-916 ng/dL at 2.5-97.5th centiles, Travison 2017) while LH stays in range; a man's hypothalamic-pituitary sensitivity to sex-steroid feedback sets where his T settles",
          "sex-steroid feedback sensitivity (scales the androgen and estrogen signals)", 0.25),
-        ("shbg_nmol_l", 30.0, "nmol/L", 5.0, 150.0,
+        ("shbg_set_point_nmol_l", 30.0, "nmol/L", 5.0, 150.0,
          "age and BMI; IIV assumed: SHBG reference interval ~10-57 nmol/L in adult men (log-SD ~0.4 before covariates)",
          "SHBG", 0.35),
         ("bmi", 25.0, "kg/m²", 15.0, 60.0, "scenario", "body-mass index"),
@@ -80,6 +95,12 @@ INDIVIDUAL = table(
         ("testis_t_uptake", 1.0, "1", 0.2, 5.0,
          "assumed (no measurement of tubular testosterone uptake by man exists): how much serum testosterone reaches the seminiferous tubules differs between men; on TE most of the ITT that is left comes from serum T, so this spread is a spread of residual support on TE that leaves men whose ITT is made in the testis (congenital HH on a pump, hCG) almost untouched; CV fitted to the azoospermia fractions on TE (spermatogenesis_support)",
          "serum testosterone's share of ITT, relative to the typical man", 2.5),
+        ("t_diurnal_amplitude", 0.155, "1", 0.0, 0.3,
+         "age (patients: diurnal_amplitude_young, age_diurnal_amplitude_slope_per_y)",
+         "cosine amplitude of the daily rhythm of testicular T"),
+        ("axis_restart_factor", 1.0, "1", 0.05, 2.0,
+         "age (patients: age_restart_slope_per_y)",
+         "rate multiplier of the fading of the generator's suppression memory"),
         ("sperm_baseline_factor", 1.0, "1", 0.05, 5.0,
          "baseline sperm concentration; IIV from WHO 2010: 5th centile 15 M/mL against a typical 60 M/mL is a log-SD of ~0.84 in all; hormonal differences between men supply part of it",
          "sperm output relative to the reference man", 0.6),
@@ -140,7 +161,12 @@ def individual_values(spec: PatientSpec, values: dict[str, float]) -> dict[str, 
             v["congenital_hh_sertoli_maturity"], v["congenital_hh_maturity_logit_sd"], spec.sertoli_maturity_z)
     years = spec.age_years - v["age_ref_years"]
     out["leydig_capacity"] *= math.exp(-v["age_leydig_slope_per_y"] * max(0.0, years))
-    out["shbg_nmol_l"] = v["shbg_ref_nmol_l"] * math.exp(
+    out["generator_activity"] *= math.exp(-v["bmi_generator_slope"] * max(0.0, spec.bmi - 25.0))
+    out["t_diurnal_amplitude"] = max(0.0, v["diurnal_amplitude_young"]
+                                     - v["age_diurnal_amplitude_slope_per_y"] * max(0.0, years))
+    out["axis_restart_factor"] = math.exp(
+        -v["age_restart_slope_per_y"] * max(0.0, spec.age_years - v["age_restart_onset_years"]))
+    out["shbg_set_point_nmol_l"] = v["shbg_ref_nmol_l"] * math.exp(
         v["age_shbg_slope_per_y"] * years - v["bmi_shbg_slope"] * (spec.bmi - 25.0)
     )
     out["bmi"] = spec.bmi

@@ -143,7 +143,9 @@ def _trace(scenario: Scenario, overrides) -> Traced:
     dy = Vec([0.0] * layout.n)
     tracer.run(model.rhs, day, y, dy, th, P, S, ref, lib_lists, u, AVERAGED)
     traced.rates = list(dy)
-    out = tracer.run(observables.observe, _Rows(y), _Rows(u), th, P, S, ref,
+    # the daily rhythm is a cosine of the clock, so the clock need not wrap at midnight
+    clock_h = Vec([observables.MORNING_H + 24.0 * day])
+    out = tracer.run(observables.observe, _Rows(y), _Rows(u), clock_h, th, P, S, ref,
                      lib_lists, AVERAGED)
     traced.observables = {"scenario_time_d": day, **dict(zip(observables.COLUMNS, out[0]))}
     for name, value in traced.observables.items():
@@ -264,7 +266,7 @@ class _Writer:
     def _observable_ids(self, taken: set) -> None:
         for column, value in self.t.observables.items():
             if isinstance(value, Expr) and value.op == "sym" and value.args[0] == column:
-                continue  # the parameter of that name is the output itself (SHBG)
+                continue  # a parameter of that name is the output itself
             if column in taken or (isinstance(value, Expr) and id(value) in self.ids):
                 raise ValueError(f"export-sbml: output {column} clashes with another name")
             taken.add(column)

@@ -110,6 +110,7 @@ class SimulateIn(_Strict):
     output_every: Any = None
     population: int = 1
     seed: int | None = None
+    time_of_day: Any = None
 
     @field_validator("population")
     @classmethod
@@ -156,6 +157,8 @@ class Settings:
     output_every_d: float
     population: int
     seed: int | None
+    time_of_day_h: float = 8.0
+    """Clock time (h) at time 0, so at every whole day: 08:00, when labs are drawn, unless set."""
 
 
 @dataclass(frozen=True)
@@ -264,7 +267,27 @@ def _settings(s: SimulateIn, until: float, regimens: tuple[Regimen, ...]) -> Set
             f"simulate.resolution: pulsatile runs resolve every GnRH pulse and are limited to "
             f"{MAX_PULSATILE_DAYS:g} days; use 'averaged' for {until - start:g} days"
         )
-    return Settings(until, s.resolution, every, s.population, s.seed)
+    return Settings(until, s.resolution, every, s.population, s.seed, _time_of_day(s.time_of_day))
+
+
+def _time_of_day(value) -> float:
+    """Hours after midnight of a clock time written "HH:MM" (08:00 when not given).
+
+    >>> _time_of_day("16:30")
+    16.5
+    """
+    if value is None:
+        return 8.0
+    text = str(value).strip()
+    hours, sep, minutes = text.partition(":")
+    try:
+        h, m = int(hours), int(minutes) if sep else 0
+    except ValueError:
+        h, m = -1, 0
+    if not (0 <= h <= 23 and 0 <= m <= 59) or not sep:
+        raise ScenarioError(
+            f"simulate.time_of_day: {text[:40]!r} is not a clock time; write it as \"HH:MM\", such as \"08:00\"")
+    return h + m / 60.0
 
 
 def _regimen(field: str, r: RegimenIn, until: float) -> Regimen:

@@ -16,7 +16,7 @@ from . import model, patients, population
 from .drugs import PRODUCTS
 from .engine import STAT_FIELDS, run_batch
 from .model import AVERAGED, PULSATILE
-from .observables import COLUMNS, observe
+from .observables import COLUMNS, clock_hours, observe
 from .physiology.gnrh_receptor import pump_pulse_coef
 from .scenario import Regimen, Scenario, ScenarioError
 from .solver import solve
@@ -93,7 +93,8 @@ def simulate(scenario: Scenario, *, overrides: dict[str, float] | None = None,
     if not np.all(np.isfinite(Y)):
         raise RuntimeError("the solver failed to produce finite values for this scenario")
     U = timeline.inputs_at(out_t)
-    values = observe(Y, U, theta, P, S, ref, lib, mode)[None, :, :]
+    clock_h = clock_hours(out_t, scenario.settings.time_of_day_h)
+    values = observe(Y, U, clock_h, theta, P, S, ref, lib, mode)[None, :, :]
     return Result(scenario, out_t, values, Y, layout.names,
                   {"accepted_steps": n_acc, "rejected_steps": n_rej, "segments": len(timeline.seg_t0)})
 

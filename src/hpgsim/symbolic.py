@@ -55,6 +55,7 @@ EVAL = {
     "exp": _exp,
     "ln": math.log,
     "sqrt": math.sqrt,
+    "cos": math.cos,
     "floor": math.floor,
     "abs": abs,
     "max": max,
@@ -324,7 +325,8 @@ def _shim(op, python):
 SYMBOLIC_BUILTINS = {"max": _shim("max", max), "min": _shim("min", min), "abs": _shim("abs", abs)}
 symbolic_math = types.SimpleNamespace(
     exp=_shim("exp", math.exp), log=_shim("ln", math.log), sqrt=_shim("sqrt", math.sqrt),
-    floor=_shim("floor", math.floor), pow=_shim("power", math.pow), pi=math.pi, e=math.e,
+    floor=_shim("floor", math.floor), pow=_shim("power", math.pow), cos=_shim("cos", math.cos),
+    pi=math.pi, e=math.e,
     inf=math.inf,
 )
 

@@ -3,7 +3,8 @@
 Reading order follows the loop: ``hypothalamus`` (GnRH pulse generator) →
 ``gnrh_receptor`` (pituitary receptor and its desensitization) → ``gonadotropes`` (LH and
 FSH pools) → ``leydig`` (LH receptor down-regulation, Leydig capacity, intratesticular T) →
-``testosterone`` (serum T, SHBG binding, free T) → ``aromatase`` (estradiol) → ``sertoli``
+``testosterone`` (serum T, SHBG binding, free T, the diurnal rhythm) → ``shbg`` (SHBG
+synthesis under androgens and estrogens) → ``aromatase`` (estradiol) → ``sertoli``
 (Sertoli function, maturation, inhibin B) → ``spermatogenesis`` (germ-cell chain, semen,
 testis volume). ``feedback`` holds the androgen- and estrogen-receptor signals they share.
 """
@@ -16,6 +17,7 @@ from . import (
     hypothalamus,
     leydig,
     sertoli,
+    shbg,
     spermatogenesis,
     testosterone,
 )
@@ -27,6 +29,7 @@ MODULES = (
     gonadotropes,
     leydig,
     testosterone,
+    shbg,
     aromatase,
     sertoli,
     spermatogenesis,

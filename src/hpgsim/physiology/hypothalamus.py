@@ -4,13 +4,25 @@ Frequency and amplitude are each lowered by separate androgen and estrogen terms
 (Pitteloud/Hayes 2008: T add-back slows LH pulses 26.6 → 13.4 /day in medically castrated
 men, E2 add-back 22.8 → 17.2 /day). A pulse is a bi-exponential portal GnRH profile; the
 ``averaged`` resolution uses its exact periodic mean, the ``pulsatile`` one its value.
+
+Months to years of androgen excess leave the generator suppressed after the androgen is
+gone: men who stop testosterone therapy or androgen abuse have low LH and low T for weeks to
+months ("the crash"; LH back after a mean 10.7 months in former androgen users,
+Shankara-Narayana 2020), longer after longer use, while young contraceptive volunteers
+after a year of TE recover within weeks (Liu 2006). Two slow states carry that memory:
+``generator_suppression`` builds while sex-steroid feedback holds the generator below its
+untreated pulsing (on testosterone, not on a SERM or an aromatase inhibitor, which raise
+it) and fades once feedback lets it pulse again,
+and ``suppression_depth`` follows it over years and slows the fading, so that the same
+dose for longer leaves a deeper, slower-fading suppression. Older men restart more slowly
+(``axis_restart_factor``, from ``patients``).
 """
 
 import math
 
 from ..compiled import kernel
 from ..parameters import table
-from .response import hill, power
+from .response import adaptation_rate, hill, power
 
 PARAMETERS = table(
     "hypothalamus",
@@ -52,6 +64,21 @@ PARAMETERS = table(
         ("gnrh_rise_per_d", 1400.0, "1/d", 500.0, 3000.0,
          "assumed: a secretory burst of ~1 min (Keenan & Veldhuis burst model)",
          "rise rate of a GnRH pulse"),
+        ("generator_suppression_build_per_d", 0.002, "1/d", 0.0005, 0.2,
+         "calibrated by hand (2026-12-08): the fastest build of those tried (0.05, 0.002, 0.001 per day) at which liu2006_recovery, who1990_recovery, te200_azoospermia and typical_recovery_after_cypionate still pass; at 0.05 a year of cypionate 200 mg weekly kept T below 300 ng/dL for 25 days (post_trt_crash) but Liu's medians rose to 3.6 / 4.4 / 5.4 months. At 0.002 the crash needs years of use (the conflict is open: see the limitations)",
+         "rate at which the suppression memory builds under full load"),
+        ("generator_suppression_fade_per_d", 0.0093, "1/d", 0.001, 0.3,
+         "set by hand: the memory of a year of TRT fades over about 4 months (a crash of weeks when it is deep), slower with depth; former_users_recovery's LH recovery of ~10.7 months is not reached yet (see the limitations)",
+         "rate at which the suppression memory fades without load (typical 35-year-old, no depth)"),
+        ("generator_suppression_gain", 0.98, "1", 0.0, 1.0,
+         "assumed: a fully suppressed generator keeps a few per cent of its amplitude (LH is low but measurable weeks after androgens stop; the rest of the axis compensates while the memory fades)",
+         "largest fractional loss of generator activity from the memory"),
+        ("suppression_depth_per_d", 0.0005, "1/d", 0.0001, 0.01,
+         "assumed: the depth of the memory follows it over about two years, so duration of use matters over years (Shankara-Narayana 2020: longer use, slower recovery)",
+         "rate at which the depth follows the suppression memory"),
+        ("suppression_depth_gain", 3.5, "1", 0.0, 8.0,
+         "set by hand: five years of use fade about 8 times slower than one (Shankara-Narayana 2020: longer use, slower recovery; size assumed)",
+         "slowing of the memory's fading with depth (the fade rate falls e-fold per 1/gain of depth)"),
     ],
 )
 
@@ -83,6 +110,37 @@ def androgen_exposure_rate(theta, P, exposure, androgen):
     The response saturates, which keeps the state bounded (0-1) and cheap to integrate.
     """
     return theta[P.androgen_exposure_per_d] * (androgen_exposure_target(theta, P, androgen) - exposure)
+
+
+@kernel
+def suppression_load(theta, P, androgen, estrogen, exposure, ref_frequency, ref_amplitude):
+    """Load that builds the suppression memory (0-1): how far feedback holds pulse
+    frequency x amplitude below the reference man's, whatever the generator's own strength
+    (the product is taken at full activity, so a weak generator at rest carries no load)."""
+    pulsing = (pulse_frequency(theta, P, androgen, estrogen, 1.0) / ref_frequency
+               * pulse_amplitude(theta, P, exposure, estrogen, 1.0) / ref_amplitude)
+    return max(1.0 - pulsing, 0.0)
+
+
+@kernel
+def generator_suppression_rate(theta, P, suppression, depth, load):
+    """d(suppression)/dt: builds under androgen excess, fades without it (slower when
+    deep, and in older men through ``axis_restart_factor``)."""
+    fade = (theta[P.generator_suppression_fade_per_d] * theta[P.axis_restart_factor]
+            * math.exp(-theta[P.suppression_depth_gain] * max(depth, 0.0)))
+    return adaptation_rate(suppression, load, theta[P.generator_suppression_build_per_d], fade)
+
+
+@kernel
+def suppression_depth_rate(theta, P, depth, suppression):
+    """d(depth)/dt: the depth follows the suppression memory over years."""
+    return theta[P.suppression_depth_per_d] * (suppression - depth)
+
+
+@kernel
+def remaining_activity(theta, P, suppression):
+    """Share of the generator's activity the suppression memory leaves (1 at rest)."""
+    return 1.0 - theta[P.generator_suppression_gain] * min(max(suppression, 0.0), 1.0)
 
 
 @kernel

@@ -95,6 +95,13 @@ def capacity_rate(capacity, drive_rel, rate, gain, floor, ceiling):
 
 
 @kernel
+def secretion_rel(theta, P, medium, slow, stimulation):
+    """Testicular T secretion relative to the reference man: the man's Leydig capacity times
+    the medium and slow trophic capacities times LH-receptor stimulation."""
+    return theta[P.leydig_capacity] * max(medium, 0.0) * max(slow, 0.0) * stimulation
+
+
+@kernel
 def itt_elimination_per_d(theta, P):
     """First-order rate at which ITT equilibrates."""
     return math.log(2.0) / (theta[P.itt_half_life_h] / 24.0)

@@ -35,6 +35,14 @@ def power(x, n):
 
 
 @kernel
+def adaptation_rate(level, load, build_per_d, fade_per_d):
+    """d(level)/dt of a bounded (0-1) memory of a load: it builds towards 1 at
+    ``build_per_d`` while the load (0-1) is on and fades towards 0 at ``fade_per_d`` while
+    it is off. Written without branches on the state, so the SBML export can trace it."""
+    return build_per_d * load * (1.0 - level) - fade_per_d * (1.0 - load) * level
+
+
+@kernel
 def shortcut(condition):
     """``condition``, marking a branch that only saves work: it skips terms that would add
     zero, or reads values tabled in advance instead of computing them again.
