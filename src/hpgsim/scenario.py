@@ -14,6 +14,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from .assay import ASSAY_LIMITS
 from .drugs import PRODUCTS
 from .patients import PHENOTYPES, Cohort, Covariate, PatientSpec
 from .units import UnitError, parse_amount, parse_rate_per_day, parse_time_days
@@ -110,6 +111,7 @@ class SimulateIn(_Strict):
     output_every: Any = None
     population: int = 1
     seed: int | None = None
+    assay_limits: Any = None
 
     @field_validator("population")
     @classmethod
@@ -156,6 +158,8 @@ class Settings:
     output_every_d: float
     population: int
     seed: int | None
+    # Assay limits the scenario sets (column, limit), in place of ``assay.ASSAY_LIMITS``'s.
+    assay_limits: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -264,7 +268,34 @@ def _settings(s: SimulateIn, until: float, regimens: tuple[Regimen, ...]) -> Set
             f"simulate.resolution: pulsatile runs resolve every GnRH pulse and are limited to "
             f"{MAX_PULSATILE_DAYS:g} days; use 'averaged' for {until - start:g} days"
         )
-    return Settings(until, s.resolution, every, s.population, s.seed)
+    return Settings(until, s.resolution, every, s.population, s.seed, _assay_limits(s.assay_limits))
+
+
+def _assay_limits(raw) -> tuple[tuple[str, float], ...]:
+    """``simulate.assay_limits``: a mapping of output column to a positive, finite limit."""
+    if raw is None:
+        return ()
+    known = {a.column: a for a in ASSAY_LIMITS}
+    if not isinstance(raw, dict):
+        raise ScenarioError(
+            "simulate.assay_limits: expected a mapping of column to limit, e.g. {lh_iu_l: 0.2}"
+        )
+    limits = []
+    for column, value in raw.items():
+        field = f"simulate.assay_limits.{column}"
+        if column not in known:
+            raise ScenarioError(f"{field}: no assay limit for this column; known: {', '.join(known)}")
+        try:
+            limit = float(value) if not isinstance(value, bool) else math.nan
+        except (TypeError, ValueError):
+            limit = math.nan
+        if not (math.isfinite(limit) and limit > 0.0):
+            raise ScenarioError(
+                f"{field}: {value!r} is not a limit; give a positive, finite number "
+                f"in {known[column].unit}, e.g. {known[column].limit:g}"
+            )
+        limits.append((column, limit))
+    return tuple(limits)
 
 
 def _regimen(field: str, r: RegimenIn, until: float) -> Regimen:
