@@ -32,6 +32,7 @@ def test_run_writes_contract_files(tmp_path):
         ("regimens:\n  - drug: unobtainium\n    dose: 1 mg\nsimulate:\n  until: 10 d\n", "regimens[0].drug: unknown drug"),
         ("simulate: [\n", "malformed YAML"),
         ("regimens:\n  - drug: hcg\n    dose: 1000 IU\n    route: oral\nsimulate:\n  until: 10 d\n", "regimens[0].route"),
+        ("simulate:\n  until: 10 d\n  assay_limits: {lh_iu_l: 0}\n", "simulate.assay_limits.lh_iu_l: 0 is not a limit"),
     ],
 )
 def test_bad_scenario_exits_2_and_writes_nothing(tmp_path, text, words):

@@ -59,6 +59,7 @@ def render_outputs(scenario: Scenario, result: Result | None = None) -> dict[str
     html = render_report(
         title=f"hpgsim: {scenario.name}", frame=frame, dosing_periods=dosing_periods(scenario),
         scenario_text=scenario.text, resolution=scenario.settings.resolution,
+        assay_limits=dict(scenario.settings.assay_limits),
     )
     files["report.html"] = html.encode("utf-8")
     return files

@@ -7,6 +7,11 @@ person who was not at the keyboard when the simulation ran, so it states
 what was simulated, when the treatments ran, the key times, and the normal
 ranges the curves should be compared with.
 
+Its text and tables give values the way a laboratory reports them: below an
+assay's lower limit of quantification (:mod:`hpgsim.assay`) as "< 0.1".  The
+plots keep the model's true curves and draw the limit as a dashed line; the
+simulation table itself is never changed.
+
 hpgsim is a research and education tool; the report says so prominently.
 """
 
@@ -15,7 +20,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,10 +30,13 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
+from hpgsim.assay import ASSAY_LIMITS, AssayLimit, resolve_limits
 from hpgsim.endpoints import KEY_TIME_SPECS, KeyTime, KeyTimeSpec, key_times
 from hpgsim.units import DAYS_PER_MONTH
 
 __all__ = [
+    "ASSAY_LIMITS",
+    "AssayLimit",
     "DosingPeriod",
     "ReferenceRange",
     "REFERENCE_RANGES",
@@ -239,6 +247,15 @@ def _fmt(value: float | None, digits: int = 3) -> str:
     return f"{value:.{digits}g}" if abs(value) < 10 ** digits else f"{value:.0f}"
 
 
+def _fmt_lab(value: float | None, limit: AssayLimit | None) -> str:
+    """A value as a laboratory reports it: ``< limit`` below its assay's limit."""
+    if limit is None or value is None or not np.isfinite(value):
+        return _fmt(value)
+    if value < limit.limit:
+        return f"< {limit.limit:g}"
+    return f"{value:.3g}" if value < 0.01 else _fmt(value)
+
+
 def _fmt_days(value: float | None) -> str:
     """'123 d (4.0 mo)' for the key-times table."""
     if value is None:
@@ -304,6 +321,36 @@ def _reference_parts(
         name=f"{series.name} normal",
     )
     return [legend_entry], [band, *edges]
+
+
+def _assay_limit_parts(
+    spec: PanelSpec, limits: Mapping[str, AssayLimit]
+) -> tuple[list[_Shape], list[dict]]:
+    """Dashed line(s) at the assay limits of a panel's series, labelled "assay limit".
+
+    Series that share a limit (LH and FSH by default) share one grey line;
+    otherwise each line takes its series' colour and name.
+    """
+    by_limit: dict[float, list[Series]] = {}
+    for series in spec.series:
+        if series.column in limits:
+            by_limit.setdefault(limits[series.column].limit, []).append(series)
+    shapes: list[_Shape] = []
+    annotations: list[dict] = []
+    for i, (value, series) in enumerate(sorted(by_limit.items(), reverse=True)):
+        shared = len(by_limit) == 1
+        color = "#495057" if shared else series[0].color
+        text = "assay limit" if shared else f"{' and '.join(s.name for s in series)} assay limit"
+        shapes.append(dict(
+            type="line", xref="paper", x0=0, x1=1, yref="y", y0=value, y1=value,
+            line=dict(color=color, width=1.2, dash="dash"), layer="above",
+        ))
+        annotations.append(dict(
+            x=1 if i % 2 == 0 else 0, xref="paper", xanchor="right" if i % 2 == 0 else "left",
+            y=float(np.log10(value)) if spec.log_y else value, yref="y", yanchor="bottom",
+            text=html.escape(text), showarrow=False, font=dict(size=10, color=color),
+        ))
+    return shapes, annotations
 
 
 def _series_traces(series: Series, stats: pd.DataFrame, unit: str, population: bool) -> list[_Trace]:
@@ -444,9 +491,9 @@ def _axes(spec: PanelSpec, x0: float, x1: float) -> tuple[dict, dict]:
 
 def _panel_figure(
     spec: PanelSpec, frame: pd.DataFrame, periods: Sequence[DosingPeriod],
-    colors: dict[str, str],
+    colors: dict[str, str], limits: Mapping[str, AssayLimit] | None = None,
 ) -> go.Figure:
-    """Build the figure of one panel from its spec."""
+    """Build the figure of one panel from its spec (assay limits: dashed lines)."""
     population = _n_patients(frame) > 1
     ranges = _ranges_by_column()
     x0, x1 = float(frame["time_d"].min()), float(frame["time_d"].max())
@@ -462,6 +509,7 @@ def _panel_figure(
         traces += _series_traces(series, stats, spec.unit, population)
     traces.append(_month_hover_trace(all_stats[0]))
     mark_shapes, annotations, n_lanes = _time_mark_parts(periods, colors, x0, x1)
+    limit_shapes, limit_labels = _assay_limit_parts(spec, limits or {})
     xaxis, yaxis = _axes(spec, x0, x1)
     layout = dict(
         template="none", height=_PANEL_HEIGHT_PX, autosize=True,
@@ -470,13 +518,15 @@ def _panel_figure(
         font=dict(family=_FONT, size=12, color="#212529"),
         hovermode="x unified", xaxis=xaxis, yaxis=yaxis,
         legend=dict(x=1.01, xanchor="left", y=1, yanchor="top", font=dict(size=11)),
-        shapes=shapes + mark_shapes, annotations=annotations,
+        shapes=shapes + mark_shapes + limit_shapes, annotations=annotations + limit_labels,
     )
     return go.Figure(data=traces, layout=layout)
 
 
-def _panel_html(spec: PanelSpec, fig: go.Figure, div_id: str) -> str:
-    """One <figure>: panel title, normal-range caption and the plot."""
+def _panel_html(
+    spec: PanelSpec, fig: go.Figure, div_id: str, limits: Mapping[str, AssayLimit] | None = None
+) -> str:
+    """One <figure>: panel title, normal-range and assay-limit caption and the plot."""
     ranges = _ranges_by_column()
     caption = "; ".join(
         f"{html.escape(ranges[s.column].label)} {html.escape(_range_text(ranges[s.column]))}"
@@ -487,6 +537,12 @@ def _panel_html(spec: PanelSpec, fig: go.Figure, div_id: str) -> str:
         if spec.floor is not None else ""
     )
     caption_html = f"Shaded: normal range, {caption}.{floor_note}" if caption else floor_note.strip()
+    limited = [limits[s.column] for s in spec.series if s.column in (limits or {})]
+    if limited:
+        each = ", ".join(f"{a.label} {a.limit:g} {a.unit}" for a in limited)
+        caption_html += html.escape(
+            f" Dashed: assay limit ({each}); the tables report values below it as '< limit'."
+        )
     plot = pio.to_html(
         fig, full_html=False, include_plotlyjs=False, div_id=div_id,
         default_height=f"{_PANEL_HEIGHT_PX}px",
@@ -537,8 +593,15 @@ def _recovery_sentence(what: str, level: str, key: KeyTime | None) -> str:
     )
 
 
-def _summary(frame: pd.DataFrame, periods: Sequence[DosingPeriod], keys: Sequence[KeyTime]) -> str:
-    """A one-paragraph plain-language summary (plain text, escaped by the caller)."""
+def _summary(
+    frame: pd.DataFrame, periods: Sequence[DosingPeriod], keys: Sequence[KeyTime],
+    limits: Mapping[str, AssayLimit] | None = None,
+) -> str:
+    """A one-paragraph plain-language summary (plain text, escaped by the caller).
+
+    Values below an assay limit read "LH was < 0.1 IU/L", as a laboratory reports them.
+    """
+    limits = limits or {}
     n = _n_patients(frame)
     who = (
         "the typical patient" if n == 1
@@ -554,14 +617,17 @@ def _summary(frame: pd.DataFrame, periods: Sequence[DosingPeriod], keys: Sequenc
         )
         parts.append(f"Treatment: {treat}.")
     at0 = [
-        (label, _value_at(frame, col, 0.0), unit) for label, col, unit in (
+        (label, _value_at(frame, col, 0.0), unit, limits.get(col)) for label, col, unit in (
             ("total testosterone", "testosterone_total_ng_dl", "ng/dL"),
             ("LH", "lh_iu_l", "IU/L"),
             ("sperm concentration", "sperm_concentration_m_ml", "M/mL"),
         )
     ]
-    if all(v is not None for _, v, _ in at0):
-        parts.append("At day 0, " + ", ".join(f"{lb} was about {_fmt(v)} {u}" for lb, v, u in at0) + ".")
+    if all(v is not None for _, v, _, _ in at0):
+        said = [(lb, _fmt_lab(v, lim), u) for lb, v, u, lim in at0]
+        parts.append("At day 0, " + ", ".join(
+            f"{lb} was {'' if shown.startswith('<') else 'about '}{shown} {u}" for lb, shown, u in said
+        ) + ".")
     parts.append(_recovery_sentence(
         "Sperm concentration", "15 M/mL",
         _find_key(keys, KEY_TIME_SPECS, "sperm_concentration_m_ml", "recovery", 15.0)))
@@ -614,6 +680,55 @@ def _ranges_table() -> str:
     return _table(("Quantity", "Normal range", "Source"), rows, "ranges")
 
 
+_VALUES_NOTE = (
+    "As a laboratory reports them: a value below its assay's lower limit of quantification "
+    "is written '< limit' (see Assay limits below); the plots and the timeseries files keep "
+    "the model's values."
+)
+
+
+def _values_table(frame: pd.DataFrame, limits: Mapping[str, AssayLimit]) -> str:
+    """Each quantity at day 0, at its lowest after day 0, and at the end, lab-style.
+
+    With several patients the values are medians over patients.  Values below
+    an assay limit are written "< limit" (the limit's unit is the column's); a
+    lowest value below it gives the first output day below it instead of the
+    day of a minimum the lab could not see.
+    """
+    t_end = float(frame["time_d"].max())
+    rows = []
+    for rng in REFERENCE_RANGES:
+        if rng.column not in frame.columns:
+            continue
+        limit = limits.get(rng.column)
+        stats = _series_stats(frame, rng.column, None)
+        after = stats[stats["time_d"] >= 0.0]
+        if after.empty:
+            lowest = "–"
+        elif limit is not None and float(after["med"].min()) < limit.limit:
+            # The lab sees no minimum below its limit, only when values fell below it.
+            first = float(after["time_d"][after["med"] < limit.limit].iloc[0])
+            lowest = f"< {limit.limit:g} (first on day {first:.0f})"
+        else:
+            low = after.loc[after["med"].idxmin()]
+            lowest = f"{_fmt_lab(float(low['med']), limit)} (day {low['time_d']:.0f})"
+        rows.append(tuple(html.escape(cell) for cell in (
+            rng.label, rng.unit, _fmt_lab(_value_at(frame, rng.column, 0.0), limit), lowest,
+            _fmt_lab(_value_at(frame, rng.column, t_end), limit), _range_text(rng),
+        )))
+    headers = ("Quantity", "Unit", "Day 0", "Lowest after day 0", f"Day {t_end:.0f} (end)", "Normal range")
+    return _table(headers, rows, "values")
+
+
+def _assay_limits_table(limits: Mapping[str, AssayLimit]) -> str:
+    """The assay limits the report's text and tables apply, with their sources."""
+    rows = [
+        (html.escape(a.label), html.escape(f"{a.limit:g} {a.unit}"), html.escape(a.source))
+        for a in limits.values()
+    ]
+    return _table(("Quantity", "Lower limit of quantification", "Source"), rows, "assays")
+
+
 _CSS = """
 :root { --ink:#212529; --muted:#6c757d; --line:#dee2e6; --accent:#1f5fa8; }
 * { box-sizing: border-box; }
@@ -637,6 +752,7 @@ table.keytimes th:nth-child(2) { width: 17%; }
 table.keytimes td:nth-child(2), table.keytimes th, table.dosing td:nth-child(n+4) { white-space: nowrap;
   font-variant-numeric: tabular-nums; }
 table.dosing td:nth-child(n+4), table.dosing th:nth-child(n+4) { text-align: right; }
+table.values td:nth-child(n+3) { white-space: nowrap; font-variant-numeric: tabular-nums; }
 .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 2px; margin-right: 6px;
   vertical-align: -1px; border: 1px solid rgba(0,0,0,.15); }
 .legend-note, .muted { color: var(--muted); font-size: 14px; }
@@ -704,16 +820,18 @@ def render_report(
     dosing_periods: Sequence[DosingPeriod],
     scenario_text: str | None = None,
     resolution: str = "averaged",
+    assay_limits: Mapping[str, float] | None = None,
 ) -> str:
     """The report as one HTML string (see :func:`write_report`)."""
     _check_frame(frame)
+    limits = resolve_limits(assay_limits)
     periods = list(dosing_periods)
     colors = _drug_colors(periods)
     keys = key_times(frame, periods)
     n = _n_patients(frame)
     ids = [f"panel-{i}" for i in range(len(PANELS))]
     panels = "\n".join(
-        _panel_html(spec, _panel_figure(spec, frame, periods, colors), div_id)
+        _panel_html(spec, _panel_figure(spec, frame, periods, colors, limits), div_id, limits)
         for spec, div_id in zip(PANELS, ids, strict=True)
     )
     esc = html.escape
@@ -728,11 +846,14 @@ def render_report(
     )
     how_to_read = (
         "Coloured vertical bands: dosing periods (colours as in the dosing table). "
-        "Dashed line: day 0, the decision point. Light horizontal bands: normal ranges. "
+        "Dashed vertical line: day 0, the decision point. Light horizontal bands: normal ranges. "
+        "Dashed horizontal line: an assay's lower limit of quantification; the curves show the "
+        "model's values below it, the tables report them as '< limit', as a laboratory does. "
         + ("Lines are medians over patients; the shaded band around a line is the 5–95 % range. "
            if n > 1 else "")
         + "Zooming one plot zooms all; double-click to reset."
     )
+    values_note = _VALUES_NOTE + (" Values are medians over patients." if n > 1 else "")
     return f"""{page_head(title, _CSS)}
 <body>
 <main>
@@ -742,9 +863,12 @@ def render_report(
 <div class="disclaimer" role="note">{esc(DISCLAIMER)}</div>
 </header>
 <h2>Summary</h2>
-<p class="summary">{esc(_summary(frame, periods, keys))}</p>
+<p class="summary">{esc(_summary(frame, periods, keys, limits))}</p>
 <h2>Key times</h2>
 {_key_times_table(keys)}
+<h2>Key values</h2>
+<p class="legend-note">{esc(values_note)}</p>
+{_values_table(frame, limits)}
 <h2>Dosing</h2>
 {_dosing_table(periods, colors)}
 <h2>Time courses</h2>
@@ -752,6 +876,8 @@ def render_report(
 {panels}
 <h2>Normal ranges</h2>
 {_ranges_table()}
+<h2>Assay limits</h2>
+{_assay_limits_table(limits)}
 {scenario}
 <footer>
 <p>Model resolution: {esc(resolution)}.</p>
@@ -772,6 +898,7 @@ def write_report(
     dosing_periods: list[DosingPeriod],
     scenario_text: str | None = None,
     resolution: str = "averaged",
+    assay_limits: Mapping[str, float] | None = None,
 ) -> Path:
     """Write the report of one simulation as a single self-contained HTML file.
 
@@ -780,13 +907,16 @@ def write_report(
     plots show the median and 5–95 % band instead of individual lines.
     ``scenario_text`` (the scenario YAML) is shown verbatim, escaped.
     ``resolution`` names the model resolution used and is printed as is.
+    ``assay_limits`` (column: limit) replaces default lower limits of
+    quantification (:data:`hpgsim.assay.ASSAY_LIMITS`): the text and tables
+    write values below a limit as "< limit"; the plots draw it as a dashed line.
     Parent folders are created.  Returns the path written.
     """
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     text = render_report(
         title=title, frame=frame, dosing_periods=dosing_periods,
-        scenario_text=scenario_text, resolution=resolution,
+        scenario_text=scenario_text, resolution=resolution, assay_limits=assay_limits,
     )
     out.write_text(text, encoding="utf-8")
     return out

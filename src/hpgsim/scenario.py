@@ -14,6 +14,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from .assay import ASSAY_LIMITS
 from .drugs import PRODUCTS
 from .patients import PHENOTYPES, Cohort, Covariate, PatientSpec
 from .units import UnitError, parse_amount, parse_rate_per_day, parse_time_days
@@ -111,6 +112,7 @@ class SimulateIn(_Strict):
     population: int = 1
     seed: int | None = None
     time_of_day: Any = None
+    assay_limits: Any = None
 
     @field_validator("population")
     @classmethod
@@ -159,6 +161,8 @@ class Settings:
     seed: int | None
     time_of_day_h: float = 8.0
     """Clock time (h) at time 0, so at every whole day: 08:00, when labs are drawn, unless set."""
+    # Assay limits the scenario sets (column, limit), in place of ``assay.ASSAY_LIMITS``'s.
+    assay_limits: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -267,7 +271,8 @@ def _settings(s: SimulateIn, until: float, regimens: tuple[Regimen, ...]) -> Set
             f"simulate.resolution: pulsatile runs resolve every GnRH pulse and are limited to "
             f"{MAX_PULSATILE_DAYS:g} days; use 'averaged' for {until - start:g} days"
         )
-    return Settings(until, s.resolution, every, s.population, s.seed, _time_of_day(s.time_of_day))
+    return Settings(until, s.resolution, every, s.population, s.seed, time_of_day_h=_time_of_day(s.time_of_day),
+                    assay_limits=_assay_limits(s.assay_limits))
 
 
 def _time_of_day(value) -> float:
@@ -288,6 +293,33 @@ def _time_of_day(value) -> float:
         raise ScenarioError(
             f"simulate.time_of_day: {text[:40]!r} is not a clock time; write it as \"HH:MM\", such as \"08:00\"")
     return h + m / 60.0
+
+
+def _assay_limits(raw) -> tuple[tuple[str, float], ...]:
+    """``simulate.assay_limits``: a mapping of output column to a positive, finite limit."""
+    if raw is None:
+        return ()
+    known = {a.column: a for a in ASSAY_LIMITS}
+    if not isinstance(raw, dict):
+        raise ScenarioError(
+            "simulate.assay_limits: expected a mapping of column to limit, e.g. {lh_iu_l: 0.2}"
+        )
+    limits = []
+    for column, value in raw.items():
+        field = f"simulate.assay_limits.{column}"
+        if column not in known:
+            raise ScenarioError(f"{field}: no assay limit for this column; known: {', '.join(known)}")
+        try:
+            limit = float(value) if not isinstance(value, bool) else math.nan
+        except (TypeError, ValueError):
+            limit = math.nan
+        if not (math.isfinite(limit) and limit > 0.0):
+            raise ScenarioError(
+                f"{field}: {value!r} is not a limit; give a positive, finite number "
+                f"in {known[column].unit}, e.g. {known[column].limit:g}"
+            )
+        limits.append((column, limit))
+    return tuple(limits)
 
 
 def _regimen(field: str, r: RegimenIn, until: float) -> Regimen:
