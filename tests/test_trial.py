@@ -37,13 +37,17 @@ def small_trial():
 
 
 def test_same_men_in_every_protocol_and_hcg_holds_lh_down(small_trial):
-    """hCG's testosterone keeps each man's own LH suppressed until hCG stops at 6 months."""
+    """hCG's testosterone keeps each man's own LH suppressed until hCG stops at 6 months.
+
+    Without treatment LH takes weeks to months to come back after a year of TE (the
+    generator's suppression memory fades at each man's own pace: 16 to 338 days in these 16
+    men, median about 3 months; before the memory, a median under 30 days)."""
     ep = small_trial.endpoints
     lh = ep[ep.endpoint == "lh_90pct_baseline"].pivot(index="patient", columns="protocol", values="time_d")
     assert len(lh) == 16
-    # one man of 16 with low feedback sensitivity (IIV) escapes: LH stays near his baseline
-    assert (lh["hCG"] > lh["no treatment"] + 60).mean() >= 0.9
-    assert lh["no treatment"].median() < 30 and 180 < lh["hCG"].median() < 240
+    assert (lh["hCG"] > lh["no treatment"] - 7).all()  # one man restarts at ~6.5 months either way
+    assert (lh["hCG"] > lh["no treatment"] + 60).mean() >= 0.75
+    assert 45 < lh["no treatment"].median() < 150 and 200 < lh["hCG"].median() < 320
     summary = small_trial.summary()
     row = summary[(summary.protocol == "no treatment") & (summary.endpoint == "sperm_20")].iloc[0]
     assert row.p_3mo <= row.p_6mo <= row.p_12mo and row.p_3mo_low <= row.p_3mo <= row.p_3mo_high
@@ -57,8 +61,8 @@ def test_paired_difference_matches_the_per_man_difference(small_trial):
     by = {p: g[g.protocol == p].sort_values("patient") for p in ("no treatment", "hCG")}
     within = {p: ((d.time_d <= 3 * 30.4375) & d.event).to_numpy() for p, d in by.items()}
     assert row.diff_p_3mo == pytest.approx(within["hCG"].mean() - within["no treatment"].mean())
-    assert row.diff_p_3mo <= -0.9  # (nearly) all back by 3 months without hCG, (nearly) none with it
-    assert row.diff_median_months > 5 and row.diff_median_low <= row.diff_median_months <= row.diff_median_high
+    assert row.diff_p_3mo <= -0.3  # half back by 3 months without hCG, none with it
+    assert row.diff_median_months > 3 and row.diff_median_low <= row.diff_median_months <= row.diff_median_high
 
 
 def test_trial_on_a_dask_cluster_equals_the_local_run(small_trial):
@@ -101,9 +105,9 @@ def test_trial_tolerance_moves_no_endpoint(small_trial):
     assert trial.TRIAL_RTOL > 1e-6
     assert (a.event == b.event).all()
     shift = np.abs(a.time_d - b.time_d)
-    assert np.quantile(shift, 0.99) < 0.05
-    # 0.35 day measured with the suppression memory and SHBG states (2026-12-08): one man's
-    # slow crossing; the 99th centile is unchanged
+    # with the suppression memory and SHBG states (2026-12-08): 99th centile 0.05 day,
+    # largest 0.35 day (one man's slow crossing of LH's 90 % line)
+    assert np.quantile(shift, 0.99) < 0.1
     assert np.max(shift) < 0.5
 
 

@@ -344,9 +344,10 @@ def pituitary_inputs(y, theta, P, S, ref, u, mode, effects):
     activity = theta[P.generator_activity]
     exposure = max(y[S.androgen_exposure], 0.0)
     frequency = hypothalamus.pulse_frequency(theta, P, androgen, estrogen, activity)
-    # the suppression memory weakens the pulses the generator fires (not whether it fires)
-    amplitude = hypothalamus.pulse_amplitude(
-        theta, P, exposure, estrogen, activity * hypothalamus.remaining_activity(theta, P, y[S.generator_suppression]))
+    # the suppression memory lowers the ceiling of the pulses (not whether the generator fires)
+    amplitude = hypothalamus.remembered_amplitude(
+        theta, P, hypothalamus.pulse_amplitude(theta, P, exposure, estrogen, activity),
+        activity * ref[R.amplitude], y[S.generator_suppression])
     drive, mean_occ, permission = receptor_drive(theta, P, y, S, ref, mode, frequency, amplitude,
                                                  agonist, antagonist, u)
     return androgen, estrogen, exposure, frequency, drive / ref[R.drive], mean_occ, permission

@@ -19,14 +19,20 @@ PARAMETERS = table(
     "patients",
     "Phenotype and covariate effects",
     [
-        ("secondary_hh_generator_activity", 0.12, "1", 0.05, 0.9,
-         "assumed: adult-onset secondary hypogonadism as a weaker GnRH generator, giving T ~250-300 ng/dL with low-normal LH",
+        ("secondary_hh_generator_activity", 0.3, "1", 0.05, 0.9,
+         "assumed: adult-onset (functional) secondary hypogonadism as a weaker GnRH generator under more sensitive feedback (below), giving T ~250-300 ng/dL with low-normal LH; set by hand with the sensitivity so that clomiphene doubles T (issue 28: before, with a weaker generator alone (0.12), clomiphene 25 mg daily reached 392-420 ng/dL against ~500)",
          "GnRH amplitude scale in secondary hypogonadism"),
+        ("secondary_hh_feedback_sensitivity", 1.6, "1", 1.0, 3.0,
+         "assumed (clinic): functional hypogonadism of adulthood is a hypothalamus held down by sex-steroid feedback (obesity, age, illness) more than a failing generator, which is why SERMs and aromatase inhibitors double T in these men (Ramasamy 2014: 247 -> 504 ng/dL on clomiphene; Taylor 2010: 573 on 50 mg every other day; enclomiphene 275 -> 412 / 520 / 589 on 12.5 / 25 / 50 mg); set by hand to those (clomiphene_secondary_hypogonadism, enclomiphene_doses)",
+         "feedback sensitivity in secondary hypogonadism (typical man 1)"),
         ("primary_hh_leydig_capacity", 0.25, "1", 0.05, 0.6,
          "assumed: testicular failure with high LH/FSH and low T; SERMs and hCG then raise T little",
          "Leydig capacity in primary hypogonadism"),
         ("primary_hh_sertoli_capacity", 0.3, "1", 0.05, 0.8,
          "assumed: damaged seminiferous epithelium in primary hypogonadism", "Sertoli capacity in primary hypogonadism"),
+        ("primary_hh_sperm_factor", 0.25, "1", 0.05, 0.5,
+         "assumed (issue 28): testicular failure with FSH ~25 IU/L and inhibin B ~30 pg/mL goes with azoospermia or severe oligozoospermia (Klinefelter syndrome, the commonest cause, is azoospermic in most men), not with 16 M/mL; the germinal epithelium is damaged more than the Sertoli cells' hormone output, so sperm output is set to about 4 M/mL in the typical man (16 M/mL before)",
+         "sperm output relative to the reference man in primary hypogonadism"),
         ("congenital_hh_sertoli_maturity", 0.02, "1", 0.0, 0.3,
          "assumed: prepubertal, immature Sertoli cells; testis ~2.3 mL (Huang 2015)", "initial Sertoli maturity in congenital HH (typical man)"),
         ("congenital_hh_maturity_logit_sd", 2.5, "1", 0.0, 3.0,
@@ -53,12 +59,15 @@ PARAMETERS = table(
         ("age_restart_onset_years", 50.0, "y", 35.0, 65.0,
          "assumed: the clinic sees older men restart more slowly after TRT or androgens, while Liu 2006's volunteers (20-50 y) recovered faster when older; the slowing starts after the volunteers' ages",
          "age above which the generator's suppression memory fades more slowly"),
-        ("age_restart_slope_per_y", 0.05, "1/y", 0.0, 0.1,
-         "assumed: size set by hand so that a man of 65 restarts at about half the rate of a man of 50 (clinic direction; no published rate)",
+        ("age_restart_slope_per_y", 0.08, "1/y", 0.0, 0.1,
+         "assumed: size set by hand so that after five years of cypionate 200 mg weekly a man of 65 recovers sperm months later than a man of 25 (clinic direction; no published rate): at 65 the memory fades at 0.3 of the rate at 50",
          "fractional slowing per year above the onset age of the fading of the generator's suppression memory"),
         ("bmi_generator_slope", 0.02, "1/(kg/m²)", 0.0, 0.06,
          "assumed: obesity suppresses the GnRH generator (functional hypogonadism: free T falls with BMI, Wu FC et al. JCEM 2008, EMAS; size set so that free T is ~15 % lower at BMI 35 than at 22)",
          "fractional fall of GnRH generator activity per BMI unit above 25"),
+        ("age_recovery_max_years", 50.0, "y", 35.0, 80.0,
+         "assumed: Liu 2006's volunteers were 20-50 years old; their faster regrowth with age is not extrapolated beyond the oldest of them",
+         "age above which the regrowth rate's age effect stops growing"),
         ("age_recovery_slope_per_y", 0.02, "1/y", 0.0, 0.05,
          "assumed: older men recovered faster in Liu 2006's multivariate analysis (direction only; the size, 2 % per year about the reference age, is assumed)",
          "fractional change of the recovery-rate factor per year of age above the reference age"),
@@ -152,9 +161,11 @@ def individual_values(spec: PatientSpec, values: dict[str, float]) -> dict[str, 
     out = {p.name: p.value for p in INDIVIDUAL}
     if spec.phenotype == "secondary_hypogonadism":
         out["generator_activity"] = v["secondary_hh_generator_activity"]
+        out["feedback_sensitivity"] = v["secondary_hh_feedback_sensitivity"]
     elif spec.phenotype == "primary_hypogonadism":
         out["leydig_capacity"] = v["primary_hh_leydig_capacity"]
         out["sertoli_capacity"] = v["primary_hh_sertoli_capacity"]
+        out["sperm_baseline_factor"] = v["primary_hh_sperm_factor"]
     elif spec.phenotype == "congenital_hh":
         out["generator_activity"] = 0.0
         out["sertoli_maturity_start"] = congenital_maturity(
@@ -173,7 +184,8 @@ def individual_values(spec: PatientSpec, values: dict[str, float]) -> dict[str, 
     if spec.ethnicity == "asian":
         out["germ_sensitivity"] = v["asian_germ_sensitivity"]
         out["recovery_rate_factor"] = v["asian_recovery_factor"]
-    out["recovery_rate_factor"] *= math.exp(v["age_recovery_slope_per_y"] * years)
+    regrowth_years = min(spec.age_years, v["age_recovery_max_years"]) - v["age_ref_years"]
+    out["recovery_rate_factor"] *= math.exp(v["age_recovery_slope_per_y"] * regrowth_years)
     if spec.baseline_sperm_m_ml is not None:
         out["sperm_baseline_factor"] = spec.baseline_sperm_m_ml / v["sperm_ref_m_ml"]
     return out

@@ -65,19 +65,19 @@ PARAMETERS = table(
          "assumed: a secretory burst of ~1 min (Keenan & Veldhuis burst model)",
          "rise rate of a GnRH pulse"),
         ("generator_suppression_build_per_d", 0.002, "1/d", 0.0005, 0.2,
-         "calibrated by hand (2026-12-08): the fastest build of those tried (0.05, 0.002, 0.001 per day) at which liu2006_recovery, who1990_recovery, te200_azoospermia and typical_recovery_after_cypionate still pass; at 0.05 a year of cypionate 200 mg weekly kept T below 300 ng/dL for 25 days (post_trt_crash) but Liu's medians rose to 3.6 / 4.4 / 5.4 months. At 0.002 the crash needs years of use (the conflict is open: see the limitations)",
+         "calibrated by hand (2026-12-08): the fastest build tried (0.001-0.05 per day) at which liu2006_recovery, who1990_recovery, te200_azoospermia and typical_recovery_after_cypionate still pass after the sperm_recovery refit; at 0.005 a year of TE 200 mg weekly crashed the typical man for 38 days and Liu's median to 20 M/mL rose to 5.3 months (limit 4.42). So the memory needs years of use to crash T (see the limitations)",
          "rate at which the suppression memory builds under full load"),
         ("generator_suppression_fade_per_d", 0.0093, "1/d", 0.001, 0.3,
-         "set by hand: the memory of a year of TRT fades over about 4 months (a crash of weeks when it is deep), slower with depth; former_users_recovery's LH recovery of ~10.7 months is not reached yet (see the limitations)",
-         "rate at which the suppression memory fades without load (typical 35-year-old, no depth)"),
-        ("generator_suppression_gain", 0.98, "1", 0.0, 1.0,
-         "assumed: a fully suppressed generator keeps a few per cent of its amplitude (LH is low but measurable weeks after androgens stop; the rest of the axis compensates while the memory fades)",
-         "largest fractional loss of generator activity from the memory"),
+         "set by hand: the memory of a year of use fades over about 3-4 months in a man under 50; with depth, years of androgens leave LH low for 7 months or more (former_users_recovery: LH back after a mean 10.7 months)",
+         "rate at which the suppression memory fades without load (typical man under 50, no depth)"),
+        ("generator_suppression_gain", 4.0, "1", 0.0, 20.0,
+         "set by hand (issue 28): with 4, five years of TE 500 mg weekly keep T below 300 ng/dL for about 9 months and LH below 75 % of baseline for about 7 (former androgen users: LH back after 10.7 months, T below 200 ng/dL in some men months after stopping, Kanayama 2015); with 3, LH came back in 3.5 months; with 10, T stayed castrate for years",
+         "cut of the generator's ceiling at full memory (amplitude / (1 + r^2 x gain x memory))"),
         ("suppression_depth_per_d", 0.0005, "1/d", 0.0001, 0.01,
          "assumed: the depth of the memory follows it over about two years, so duration of use matters over years (Shankara-Narayana 2020: longer use, slower recovery)",
          "rate at which the depth follows the suppression memory"),
-        ("suppression_depth_gain", 3.5, "1", 0.0, 8.0,
-         "set by hand: five years of use fade about 8 times slower than one (Shankara-Narayana 2020: longer use, slower recovery; size assumed)",
+        ("suppression_depth_gain", 2.5, "1", 0.0, 8.0,
+         "set by hand: after five years of use (depth about 0.5) the memory fades about three times slower than after one (Shankara-Narayana 2020: longer use, slower recovery; size assumed)",
          "slowing of the memory's fading with depth (the fade rate falls e-fold per 1/gain of depth)"),
     ],
 )
@@ -124,9 +124,14 @@ def suppression_load(theta, P, androgen, estrogen, exposure, ref_frequency, ref_
 
 @kernel
 def generator_suppression_rate(theta, P, suppression, depth, load):
-    """d(suppression)/dt: builds under androgen excess, fades without it (slower when
-    deep, and in older men through ``axis_restart_factor``)."""
+    """d(suppression)/dt: builds while feedback silences the generator, fades without it:
+    slower when deep, in men over 50 (``axis_restart_factor``), and with each man's own pace
+    of regrowth after suppression (the square root of ``recovery_rate_factor``, which scales
+    the Leydig and spermatogonial regrowth in full: with the whole factor, whose spread is
+    wide (CV 2.6), a quarter of men stopping a year of TE 200 mg weekly kept LH below 90 %
+    of baseline for a year)."""
     fade = (theta[P.generator_suppression_fade_per_d] * theta[P.axis_restart_factor]
+            * math.sqrt(theta[P.recovery_rate_factor])
             * math.exp(-theta[P.suppression_depth_gain] * max(depth, 0.0)))
     return adaptation_rate(suppression, load, theta[P.generator_suppression_build_per_d], fade)
 
@@ -138,9 +143,19 @@ def suppression_depth_rate(theta, P, depth, suppression):
 
 
 @kernel
-def remaining_activity(theta, P, suppression):
-    """Share of the generator's activity the suppression memory leaves (1 at rest)."""
-    return 1.0 - theta[P.generator_suppression_gain] * min(max(suppression, 0.0), 1.0)
+def remembered_amplitude(theta, P, amplitude, rest_amplitude, suppression):
+    """Pulse amplitude under the suppression memory: the memory lowers the ceiling the
+    generator can reach, not how far feedback holds it below that.
+
+    ``amplitude`` is what feedback allows (:func:`pulse_amplitude`), ``rest_amplitude`` the
+    man's amplitude at the reference man's feedback. Where feedback holds the generator far
+    down (on testosterone) the memory changes almost nothing; where feedback lets go (the
+    androgen gone, T low) the amplitude is cut to about (1 - gain x memory) of it:
+    ``amplitude / (1 + r^2 g s)``, ``r = amplitude / rest_amplitude``.
+    """
+    s = min(max(suppression, 0.0), 1.0)
+    r = amplitude / max(rest_amplitude, 1e-12)
+    return amplitude / (1.0 + r * r * theta[P.generator_suppression_gain] * s)
 
 
 @kernel

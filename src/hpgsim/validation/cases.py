@@ -2,8 +2,9 @@
 and the metric compared.
 
 The cases live in ``cases.yaml`` beside this module, one per target of the calibration
-table (``docs/calibration_targets.yaml``), each with its citation, design, published value
-and tolerance. A case names *arms* (ordinary scenarios in the contract's format, a typical
+table (``docs/calibration_targets.yaml``) and of the clinic table (``docs/clinic_targets.yaml``,
+group ``clinic``, all but its couples' targets), each with its citation, design, published
+value and tolerance. A case names *arms* (ordinary scenarios in the contract's format, a typical
 patient or a virtual population) and *metrics*: a standard quantity per man (value, fold,
 time below a threshold, ...), reduced over men by a statistic (median, centile, fraction,
 probability by a time, ...), or a comparison of other metrics. Adding a case is adding data.
@@ -27,7 +28,7 @@ PER_MAN_KINDS = (
     "value", "fold", "change", "max_fold", "time_of_max", "time_below", "time_back", "below",
     "ratio", "state_mean", "pulse_interval", "parameter",
 )
-DERIVED_KINDS = ("ratio_of", "greater", "increasing")
+DERIVED_KINDS = ("ratio_of", "difference_of", "greater", "increasing")
 STATS = ("median", "median_event", "mean", "sd", "centile", "fraction", "probability_by", "spearman")
 TIME_UNITS = {u: DAYS_PER[u] for u in ("min", "h", "d", "wk", "mo")}
 

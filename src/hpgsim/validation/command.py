@@ -4,6 +4,7 @@ written until everything succeeded)."""
 from __future__ import annotations
 
 import io
+import math
 import time
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pandas as pd
 
 from ..calibration import provenance
 from .cases import select
-from .report import render
+from .report import pass_summary, render
 from .run import CaseResult, run_cases
 
 LIMITATIONS_FILE = Path(__file__).with_name("limitations.md")
@@ -53,6 +54,38 @@ def metrics_table(results: list[CaseResult]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _number(x: float) -> str:
+    """A figure as the summary prints it: 3 significant digits, no trailing zeros.
+
+    >>> _number(531.2), _number(0.7614), _number(float("inf"))
+    ('531', '0.761', 'never')
+    """
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    if math.isinf(x):
+        return "never"
+    return f"{x:.3g}"
+
+
+def summary_markdown(results: list[CaseResult]) -> str:
+    """The README's validation table: one row per case, its judged metrics as
+    "label: published → simulated (95 % interval over men)" and whether all hold."""
+    lines = ["| case | group | metric: published → simulated (95 % interval over men) | holds |",
+             "|---|---|---|---|"]
+    for r in results:
+        parts = []
+        for m in r.judged:
+            target = _number(m.published) if m.published is not None else m.metric.tolerance.describe(None)
+            interval = ""
+            if not any(math.isnan(v) for v in m.interval):
+                interval = f" ({_number(m.interval[0])}–{_number(m.interval[1])})"
+            mark = "" if m.passed else " **(misses)**"
+            parts.append(f"{m.metric.label or m.metric.name}: {target} → {_number(m.simulated)}{interval}{mark}")
+        cell = "; ".join(parts).replace("|", "\\|") if parts else (r.error or "–")
+        lines.append(f"| `{r.case.id}` | {r.case.group} | {cell} | {'yes' if r.passed else 'no'} |")
+    return "\n".join(lines) + "\n"
+
+
 def render_validation(*, only=None, fast=False, sensitivity=True, echo=print,
                       trajectories: int = 8) -> tuple[dict[str, bytes], bool]:
     """Run the selected cases (and the sensitivity analysis); return (files, all passed)."""
@@ -82,6 +115,7 @@ def render_validation(*, only=None, fast=False, sensitivity=True, echo=print,
     html = render(results, provenance=provenance(), limitations=limitations(), conflicts=conflicts(),
                   sensitivity_html=section, seconds=seconds)
     files["report.html"] = html.encode("utf-8")
+    files["summary.md"] = (f"{pass_summary(results)}.\n\n" + summary_markdown(results)).encode("utf-8")
     passed = all(r.passed for r in results)
-    echo(f"{sum(r.passed for r in results)} of {len(results)} cases pass ({seconds:.0f} s)")
+    echo(f"{pass_summary(results)} ({seconds:.0f} s)")
     return files, passed

@@ -241,13 +241,16 @@ def bootstrap_interval(metric: Metric, x: np.ndarray, covariate: np.ndarray | No
 
 
 def derived(metric: Metric, values: dict[str, float]) -> float:
-    """A comparison of earlier metrics: ``ratio_of`` (first / second), ``greater`` (first >
+    """A comparison of earlier metrics: ``ratio_of`` (first / second), ``difference_of``
+    (first − second, for published differences between groups), ``greater`` (first >
     second, 1 or 0), ``increasing`` (each larger than the one before, 1 or 0)."""
     xs = [values[name] for name in metric.of]
     if not all(np.isfinite(xs)):  # a censored (never reached) or missing input decides nothing
         return float("nan")
     if metric.kind == "ratio_of":
         return xs[0] / xs[1]
+    if metric.kind == "difference_of":
+        return xs[0] - xs[1]
     if metric.kind == "greater":
         return float(xs[0] > xs[1])
     return float(all(b > a for a, b in zip(xs, xs[1:])))

@@ -75,6 +75,25 @@ def _metric_rows(result: CaseResult) -> list[str]:
     return rows
 
 
+CLINIC_GROUP = "clinic"
+"""The group of the clinic targets (docs/clinic_targets.yaml); every other group is a volunteer study."""
+
+
+def pass_summary(results: Sequence[CaseResult]) -> str:
+    """How many cases pass, with the clinic cases counted apart from the volunteer studies when
+    there are any: "26 of 26 volunteer cases and 8 of 21 clinic cases pass"."""
+    def counts(rs: list[CaseResult]) -> str:
+        return f"{sum(r.passed for r in rs)} of {len(rs)}"
+
+    clinic = [r for r in results if r.case.group == CLINIC_GROUP]
+    volunteer = [r for r in results if r.case.group != CLINIC_GROUP]
+    if not clinic:
+        return f"{counts(volunteer)} cases pass"
+    if not volunteer:
+        return f"{counts(clinic)} clinic cases pass"
+    return f"{counts(volunteer)} volunteer cases and {counts(clinic)} clinic cases pass"
+
+
 def summary_table(results: Sequence[CaseResult]) -> str:
     head = "<tr><th>metric</th><th>published</th><th>simulated (95 % interval over men)</th><th>tolerance</th><th>result</th></tr>"
     body = []
@@ -248,19 +267,19 @@ def render(results: Sequence[CaseResult], *, provenance: str, limitations: Seque
            conflicts: Sequence[str] = (), sensitivity_html: str = "", seconds: float | None = None) -> str:
     """The whole report as one self-contained HTML page."""
     esc = html.escape
-    n_pass = sum(r.passed for r in results)
     took = "" if seconds is None else f" in {seconds:.0f} s"
     lim = _plain_list(limitations)
     disputed = f"<h2>Where sources conflict</h2>\n{_plain_list(conflicts)}" if conflicts else ""
     return f"""{page_head("hpgsim validation", _CSS + _CSS_VALIDATION)}
 <body><main>
 <header><h1>hpgsim validation</h1>
-<p class="meta"><span>{n_pass} of {len(results)} cases pass{took}</span><span>{esc(provenance)}</span></p>
+<p class="meta"><span>{pass_summary(results)}{took}</span><span>{esc(provenance)}</span></p>
 <div class="disclaimer" role="note">{esc(DISCLAIMER)}</div></header>
 <p>One parameter set and one virtual-population model reproduce each published figure below. Each case
 runs the study's design as scenarios (a typical man, or a virtual population with a fixed seed),
 computes the published measure the same way, and compares it with the published value within the
-calibration table's tolerance. Population results carry a 95 % bootstrap interval over men.
+tolerance of the calibration table (volunteer studies) or of the clinic table (group clinic).
+Population results carry a 95 % bootstrap interval over men.
 Rerun with <code>hpgsim validate --out DIR</code> (one case: <code>--only ID</code>).</p>
 <h2>Summary</h2>
 {summary_table(results)}

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..model import build
 from ..simulate import simulate
-from .cases import Case, Metric
+from .cases import DERIVED_KINDS, Case, Metric
 from .metrics import ArmRun, among, bootstrap_interval, covariate_values, derived, per_man, statistic
 
 
@@ -85,7 +85,7 @@ class Runner:
 
     def _metric(self, metric: Metric, arms, values, per_arm) -> MetricResult:
         nan2 = (float("nan"), float("nan"))
-        if metric.kind in ("ratio_of", "greater", "increasing"):
+        if metric.kind in DERIVED_KINDS:
             sim = derived(metric, values)
             return MetricResult(metric, sim, nan2, 0, _judge(metric, sim))
         if metric.kind == "parameter":
