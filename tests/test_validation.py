@@ -19,7 +19,7 @@ KNOWN_GAPS: dict[str, str] = {
     # clinic targets (group clinic), measured 2026-12-08 (former_users_recovery and
     # former_users_low_t pass since the suppression memory's restart follows each man's
     # regrowth rate and slows above age 50)
-    "clinic_trt_azoospermia": "Sperm is back in the ejaculate within 6 months in 91 % of the men azoospermic "
+    "clinic_trt_azoospermia": "Sperm is back in the ejaculate within 6 months in 95 % of the men azoospermic "
                               "on cypionate 150 mg weekly, against 65 % published (limit 0.8).",
     "post_trt_crash": "After 1 year of cypionate 100 or 200 mg weekly the typical man's T never falls "
                       "below 300 ng/dL (lowest 438 and 394); only after 5 years at 200 mg is it below for 91 days.",
