@@ -65,7 +65,7 @@ PHYSIOLOGY_STATES = (
 REFERENCE_NAMES = (
     "free_t", "androgen_exposure", "frequency", "amplitude", "availability", "drive", "lhr_availability",
     "activation", "support", "pulse_peak_scale", "fsh_decoding", "inhibin_action", "adiposity",
-    "germ_support_drive", "adult_germ_entry",
+    "germ_support_drive", "adult_germ_entry", "restart_per_d",
 )
 RefIndex = namedtuple("RefIndex", REFERENCE_NAMES)
 R = RefIndex(*range(len(REFERENCE_NAMES)))
@@ -326,8 +326,8 @@ def pituitary_inputs(y, theta, P, S, ref, u, mode, effects):
 
     ``effects`` is :func:`drug_effects`. Returns (androgen signal, estrogen signal, androgen
     exposure, pulse frequency, drive relative to the reference man, mean receptor occupancy,
-    mean recovery permission): everything LH release needs, shared by :func:`rhs` and
-    :func:`serum_lh`. Compiled into each of them (see ``solver._stage_rhs``), so the two may
+    mean recovery permission, load of the generator's suppression memory): everything LH
+    release needs, shared by :func:`rhs` and :func:`serum_lh`. Compiled into each of them (see ``solver._stage_rhs``), so the two may
     round differently in the last bits (fused multiply-adds).
     """
     serm_load, serm_agonism, _, agonist, antagonist, _, _, _ = effects
@@ -343,14 +343,18 @@ def pituitary_inputs(y, theta, P, S, ref, u, mode, effects):
     # hypothalamus → GnRH receptor
     activity = theta[P.generator_activity]
     exposure = max(y[S.androgen_exposure], 0.0)
-    frequency = hypothalamus.pulse_frequency(theta, P, androgen, estrogen, activity)
+    # what feedback allows a generator at full activity (frequency does not scale with
+    # activity, amplitude does); an absent generator (congenital HH) has no pulses
+    frequency_full = hypothalamus.pulse_frequency(theta, P, androgen, estrogen, 1.0)
+    amplitude_full = hypothalamus.pulse_amplitude(theta, P, exposure, estrogen, 1.0)
+    frequency = frequency_full if activity > 0.0 else 0.0
     # the suppression memory lowers the ceiling of the pulses (not whether the generator fires)
     amplitude = hypothalamus.remembered_amplitude(
-        theta, P, hypothalamus.pulse_amplitude(theta, P, exposure, estrogen, activity),
-        activity * ref[R.amplitude], y[S.generator_suppression])
+        theta, P, activity * amplitude_full, activity * ref[R.amplitude], y[S.generator_suppression])
+    load = hypothalamus.suppression_load(frequency_full, amplitude_full, ref[R.frequency], ref[R.amplitude])
     drive, mean_occ, permission = receptor_drive(theta, P, y, S, ref, mode, frequency, amplitude,
                                                  agonist, antagonist, u)
-    return androgen, estrogen, exposure, frequency, drive / ref[R.drive], mean_occ, permission
+    return androgen, estrogen, exposure, frequency, drive / ref[R.drive], mean_occ, permission, load
 
 
 @kernel
@@ -367,7 +371,7 @@ def serum_lh(y, theta, P, S, ref, u, mode, effects):
     (observables need it at every output row)."""
     if mode == PULSATILE:
         return max(y[S.lh], 0.0)
-    _, estrogen, exposure, _, drive_rel, _, _ = pituitary_inputs(y, theta, P, S, ref, u, mode, effects)
+    _, estrogen, exposure, _, drive_rel, _, _, _ = pituitary_inputs(y, theta, P, S, ref, u, mode, effects)
     capacity = gonadotropes.primed_fraction(y[S.gonadotrope_capacity])
     _, lh_release, k_lh = _lh_rates(y, theta, P, S, ref, drive_rel, exposure,
                                     gonadotropes.estrogen_term(theta, P, estrogen), capacity)
@@ -395,13 +399,12 @@ def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
     serum_t = max(y[S.serum_t], 0.0)
 
     # feedback → hypothalamus → GnRH receptor → gonadotropes
-    androgen, estrogen, exposure, frequency, drive_rel, mean_occ, permission = pituitary_inputs(
+    androgen, estrogen, exposure, frequency, drive_rel, mean_occ, permission, load = pituitary_inputs(
         y, theta, P, S, ref, u, mode, effects)
     dy[S.androgen_exposure] = hypothalamus.androgen_exposure_rate(theta, P, exposure, androgen)
     suppression = y[S.generator_suppression]
     dy[S.generator_suppression] = hypothalamus.generator_suppression_rate(
-        theta, P, suppression, y[S.suppression_depth], hypothalamus.suppression_load(
-            theta, P, androgen, estrogen, exposure, ref[R.frequency], ref[R.amplitude]))
+        theta, P, suppression, y[S.suppression_depth], load, ref[R.restart_per_d])
     dy[S.suppression_depth] = hypothalamus.suppression_depth_rate(theta, P, y[S.suppression_depth], suppression)
     dy[S.pulse_phase] = frequency if mode == PULSATILE else 0.0
     dy[S.gnrh_receptor_availability] = gnrh_receptor.availability_rate(
@@ -514,6 +517,7 @@ def reference(theta, P):
     ref[R.adiposity] = aromatase.adiposity(theta, P)
     ref[R.germ_support_drive] = spermatogenesis.support_drive(theta, P, 1.0)
     ref[R.adult_germ_entry] = sertoli.maturity_entry(theta, P, 1.0)
+    ref[R.restart_per_d] = hypothalamus.restart_rate_per_d(theta, P)
     return ref
 
 

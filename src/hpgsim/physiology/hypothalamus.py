@@ -113,26 +113,30 @@ def androgen_exposure_rate(theta, P, exposure, androgen):
 
 
 @kernel
-def suppression_load(theta, P, androgen, estrogen, exposure, ref_frequency, ref_amplitude):
+def suppression_load(frequency_full, amplitude_full, ref_frequency, ref_amplitude):
     """Load that builds the suppression memory (0-1): how far feedback holds pulse
     frequency x amplitude below the reference man's, whatever the generator's own strength
-    (the product is taken at full activity, so a weak generator at rest carries no load)."""
-    pulsing = (pulse_frequency(theta, P, androgen, estrogen, 1.0) / ref_frequency
-               * pulse_amplitude(theta, P, exposure, estrogen, 1.0) / ref_amplitude)
-    return max(1.0 - pulsing, 0.0)
+    (both taken at full activity, so a weak generator at rest carries no load)."""
+    return max(1.0 - frequency_full / ref_frequency * amplitude_full / ref_amplitude, 0.0)
 
 
 @kernel
-def generator_suppression_rate(theta, P, suppression, depth, load):
-    """d(suppression)/dt: builds while feedback silences the generator, fades without it:
-    slower when deep, in men over 50 (``axis_restart_factor``), and with each man's own pace
-    of regrowth after suppression (the square root of ``recovery_rate_factor``, which scales
-    the Leydig and spermatogonial regrowth in full: with the whole factor, whose spread is
-    wide (CV 2.6), a quarter of men stopping a year of TE 200 mg weekly kept LH below 90 %
-    of baseline for a year)."""
-    fade = (theta[P.generator_suppression_fade_per_d] * theta[P.axis_restart_factor]
-            * math.sqrt(theta[P.recovery_rate_factor])
-            * math.exp(-theta[P.suppression_depth_gain] * max(depth, 0.0)))
+def restart_rate_per_d(theta, P):
+    """The man's fade rate of the suppression memory before depth (one number per man):
+    slower in men over 50 (``axis_restart_factor``) and with his own pace of regrowth after
+    suppression (the square root of ``recovery_rate_factor``, which scales the Leydig and
+    spermatogonial regrowth in full: with the whole factor, whose spread is wide (CV 2.6), a
+    quarter of men stopping a year of TE 200 mg weekly kept LH below 90 % of baseline for a
+    year)."""
+    return (theta[P.generator_suppression_fade_per_d] * theta[P.axis_restart_factor]
+            * math.sqrt(theta[P.recovery_rate_factor]))
+
+
+@kernel
+def generator_suppression_rate(theta, P, suppression, depth, load, restart_per_d):
+    """d(suppression)/dt: builds while feedback silences the generator, fades without it at
+    the man's :func:`restart_rate_per_d`, slower when deep."""
+    fade = restart_per_d * math.exp(-theta[P.suppression_depth_gain] * max(depth, 0.0))
     return adaptation_rate(suppression, load, theta[P.generator_suppression_build_per_d], fade)
 
 

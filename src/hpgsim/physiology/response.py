@@ -27,8 +27,13 @@ def power(x, n):
         x4 = x2 * x2
         x8 = x4 * x4
         return x8 * x8
+    if n == 0.25:
+        return math.sqrt(math.sqrt(x))
     if n == 0.5:
         return math.sqrt(x)
+    if n == 0.75:
+        r = math.sqrt(x)
+        return r * math.sqrt(r)
     if n == 1.5:
         return x * math.sqrt(x)
     return x**n
