@@ -327,15 +327,17 @@ def pituitary_inputs(y, theta, P, S, ref, u, mode, effects):
     ``effects`` is :func:`drug_effects`. Returns (androgen signal, estrogen signal, androgen
     exposure, pulse frequency, drive relative to the reference man, mean receptor occupancy,
     mean recovery permission, load of the generator's suppression memory): everything LH
-    release needs, shared by :func:`rhs` and :func:`serum_lh`. Compiled into each of them (see ``solver._stage_rhs``), so the two may
-    round differently in the last bits (fused multiply-adds).
+    release needs, shared by :func:`rhs` and :func:`serum_lh`. Compiled into each of them
+    (see ``solver._stage_rhs``), so the two may round differently in the last bits (fused
+    multiply-adds).
     """
     serm_load, serm_agonism, _, agonist, antagonist, _, _, _ = effects
     # serum testosterone, free T, estradiol → receptor signals
     # the feedback reads free T at the man's SHBG set point, not at the SHBG state: the
     # calibrated feedback gains were fitted that way, and coupling them to the moving SHBG
     # shifts the SERM and aromatase-inhibitor cases (see the limitations; refit pending)
-    free_t = testosterone.free_testosterone_pmol_l(theta, P, max(y[S.serum_t], 0.0), theta[P.shbg_set_point_nmol_l])
+    free_t = testosterone.free_testosterone_pmol_l(theta, P, max(y[S.serum_t], 0.0),
+                                                   theta[P.shbg_set_point_nmol_l])
     sensitivity = theta[P.feedback_sensitivity]
     androgen = sensitivity * feedback.androgen_signal(free_t, ref[R.free_t])
     estrogen = sensitivity * feedback.estrogen_signal(max(y[S.e2], 0.0), theta[P.e2_at_ref_pg_ml],
@@ -474,9 +476,9 @@ def rhs(t, y, dy, theta, P, S, ref, lib, u, mode):
 @compiled
 def state_scales(S, y_untreated):
     """Each state's natural size for error control: its untreated level, 1 for the androgen
-    exposure and the suppression memory (bounded 0-1 and near 0 at rest). Zero (no natural size) for drug amounts and
-    for the germ-cell and epididymal contents, whose small values are endpoints themselves
-    (sperm back to 0.01 M/mL is 1e-4 of normal)."""
+    exposure and the suppression memory (bounded 0-1 and near 0 at rest). Zero (no natural
+    size) for drug amounts and for the germ-cell and epididymal contents, whose small values
+    are endpoints themselves (sperm back to 0.01 M/mL is 1e-4 of normal)."""
     scales = np.zeros(y_untreated.size)
     for i in range(S.germ0):
         scales[i] = abs(y_untreated[i])
