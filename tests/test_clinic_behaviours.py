@@ -9,6 +9,7 @@ come from the sources named in each docstring.
 import numpy as np
 import pytest
 
+import hpgsim
 from conftest import first_time, run
 
 CYP200 = {"drug": "testosterone_cypionate", "dose": "200 mg", "route": "im", "every": "7 d", "stop": "0 d"}
@@ -67,14 +68,12 @@ def test_testosterone_is_lower_in_the_afternoon_and_less_so_when_older():
 def test_daily_rows_are_morning_values_and_time_of_day_moves_them():
     """Rows at whole days are 08:00 draws; ``time_of_day`` moves the clock of time 0."""
     morning = run([], until="3 d").testosterone_total_ng_dl.iloc[-1]
-    from conftest import hpgsim
     data = {"name": "t", "regimens": [], "simulate": {"until": "3 d", "time_of_day": "16:00"}}
     afternoon = hpgsim.simulate(hpgsim.load_scenario(data)).to_pandas().testosterone_total_ng_dl.iloc[-1]
     assert afternoon < 0.85 * morning
 
 
 def test_bad_time_of_day_is_refused():
-    from conftest import hpgsim
     with pytest.raises(hpgsim.ScenarioError, match="time_of_day"):
         hpgsim.load_scenario({"name": "t", "simulate": {"until": "3 d", "time_of_day": "25:00"}})
 
@@ -104,7 +103,6 @@ def test_years_of_high_dose_androgens_leave_a_testosterone_crash():
 def test_a_serm_does_not_build_the_suppression_memory():
     """The memory is built by feedback silencing the generator: a SERM raises the pulsing,
     so months of clomiphene leave the axis as responsive as before."""
-    from conftest import hpgsim
     data = {"name": "t", "regimens": [{"drug": "clomiphene_citrate", "dose": "50 mg", "every": "1 d",
                                       "start": "0 d"}], "simulate": {"until": "180 d"}}
     result = hpgsim.simulate(hpgsim.load_scenario(data))
